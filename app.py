@@ -1,0 +1,14 @@
+"""LSTM Lab: the router. Each page lives in pages/ and follows the user's journey."""
+
+import streamlit as st
+
+st.set_page_config(page_title="LSTM Lab", page_icon="🔁", layout="wide")
+
+journey = [
+    st.Page("pages/data.py", title="Data", icon=":material/table:", default=True),
+    st.Page("pages/windows.py", title="Windows", icon=":material/view_week:"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("pages/inspect.py", title="Inspect", icon=":material/troubleshoot:"),
+    st.Page("pages/predictions.py", title="Predictions", icon=":material/query_stats:"),
+]
+st.navigation(journey).run()

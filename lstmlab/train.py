@@ -1,0 +1,199 @@
+"""Training: Adam on windowed data, early stopping on validation, progress through a callback.
+
+The data moves to the device once, as a strided view of the series (not the N × window copy), and
+batches are gathered there. A loss that turns NaN or infinite stops training and restores the weights
+of the last finished epoch.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from lstmlab.config import Loss, TrainConfig
+
+STEP_REPORT_SECONDS = 0.5
+
+
+def available_devices() -> list[str]:
+    """Devices this machine can train on, best first: CUDA, then Apple MPS, then CPU."""
+    devices = [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    if torch.backends.mps.is_available():
+        devices.append("mps")
+    return [*devices, "cpu"]
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """The named device, or the best available one for ``"auto"``."""
+    if name == "auto":
+        return torch.device(available_devices()[0])
+    if name != "cpu" and name not in available_devices() and name != "cuda":
+        raise ValueError(f"device {name!r} is not available here; choose one of {available_devices()}.")
+    return torch.device(name)
+
+
+def describe_device(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"{device} ({torch.cuda.get_device_name(device)})"
+    if device.type == "mps":
+        return "mps (Apple GPU)"
+    return "cpu"
+
+
+def to_device(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """Move a strided view (e.g. unfolded windows) by copying only the memory it spans.
+
+    ``Tensor.to`` would materialise every overlapping window; this copies the underlying rows once
+    and rebuilds the same view on the device.
+    """
+    if tensor.device == device:
+        return tensor
+    if tensor.is_contiguous() or tensor.numel() == 0:
+        return tensor.to(device)
+    span = 1 + sum((size - 1) * stride for size, stride in zip(tensor.shape, tensor.stride(), strict=True))
+    flat = torch.as_strided(tensor, (span,), (1,)).to(device)  # the rows under the view, once
+    return torch.as_strided(flat, tensor.shape, tensor.stride())
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    """What the progress callback sees after each epoch."""
+
+    epoch: int  # 1-based
+    epochs: int
+    train_loss: float
+    val_loss: float | None
+    windows_per_second: float
+    model: nn.Module
+
+
+@dataclass
+class History:
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    best_epoch: int = 0  # 1-based; 0 when no epoch finished
+    best_loss: float = math.inf
+    stopped: str = ""  # why training ended before the last epoch, in words
+    seconds: float = 0.0
+    windows_per_second: float = 0.0
+    device: str = "cpu"
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.train_loss)
+
+
+def _loss_fn(loss: Loss) -> nn.Module:
+    return nn.L1Loss() if loss is Loss.MAE else nn.MSELoss()
+
+
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss: Loss, batch_size: int = 4096) -> float:
+    """Mean loss over all windows, batched, without gradients."""
+    fn, total = _loss_fn(loss), 0.0
+    model.eval()
+    with torch.no_grad():
+        for start in range(0, x.shape[0], batch_size):
+            xb, yb = x[start : start + batch_size], y[start : start + batch_size]
+            pred = model(xb).reshape(xb.shape[0], -1)  # (B, H*K)
+            total += fn(pred, yb.reshape(xb.shape[0], -1)).item() * xb.shape[0]
+    model.train()
+    return total / max(x.shape[0], 1)
+
+
+def fit(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    config: TrainConfig | None = None,
+    on_epoch: Callable[[EpochReport], bool | None] | None = None,
+    val: tuple[torch.Tensor, torch.Tensor] | None = None,
+    on_step: Callable[[int, int, int], None] | None = None,
+) -> History:
+    """Train ``model`` on windows x (N, W, F) → y (N, H, K); returns the loss history.
+
+    ``on_epoch`` is called after every epoch; returning True stops training (the best weights so
+    far are kept). With ``val`` and ``config.patience`` > 0, training stops early and the weights
+    with the best validation loss are restored. ``on_step(epoch, batch, n_batches)`` is called at most
+    every ``STEP_REPORT_SECONDS`` inside an epoch, so a long epoch still shows progress (and, in the
+    app, can be interrupted).
+    """
+    config = config or TrainConfig()
+    if x.shape[0] == 0:
+        raise ValueError("there are no training windows: use a shorter window or a larger training split.")
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"x has {x.shape[0]} windows but y has {y.shape[0]}.")
+    torch.manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+    device = resolve_device(config.device)
+    model.to(device).train()
+    x, y = to_device(x.float(), device), y.float().to(device)  # once, not batch by batch
+    if val is not None and val[0].shape[0]:
+        val = (to_device(val[0].float(), device), val[1].float().to(device))
+    else:
+        val = None
+    loss_fn = _loss_fn(config.loss)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    history = History(device=str(device))
+    good_state = copy.deepcopy(model.state_dict())  # weights of the last finished epoch
+    best_state, stale = good_state, 0
+    n, started = x.shape[0], time.perf_counter()
+    n_batches, last_report = math.ceil(n / config.batch_size), started
+
+    for epoch in range(1, config.epochs + 1):
+        epoch_start = time.perf_counter()
+        order = torch.randperm(n, generator=generator).to(device)
+        total = torch.zeros((), device=device)
+        for batch, start in enumerate(range(0, n, config.batch_size)):
+            if on_step and time.perf_counter() - last_report > STEP_REPORT_SECONDS:
+                on_step(epoch, batch, n_batches)
+                last_report = time.perf_counter()
+            idx = order[start : start + config.batch_size]
+            xb, yb = x[idx], y[idx]  # (B, W, F), (B, H, K): gathered on the device
+            pred = model(xb).reshape(idx.shape[0], -1)  # (B, H*K)
+            loss = loss_fn(pred, yb.reshape(idx.shape[0], -1))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if config.clip > 0:
+                nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+            optimizer.step()
+            total += loss.detach() * idx.shape[0]
+        train_loss = total.item() / n  # one sync per epoch
+        if not math.isfinite(train_loss):
+            model.load_state_dict(good_state)
+            history.stopped = (
+                f"The training loss became {train_loss} in epoch {epoch}; stopped and kept the "
+                "weights of the last good epoch. Try a lower learning rate or gradient clipping."
+            )
+            break
+        good_state = copy.deepcopy(model.state_dict())
+        val_loss = evaluate(model, *val, config.loss) if val is not None else None
+        history.train_loss.append(train_loss)
+        history.val_loss.append(val_loss if val_loss is not None else math.nan)
+        score = val_loss if val_loss is not None and math.isfinite(val_loss) else train_loss
+        if score < history.best_loss:
+            history.best_loss, history.best_epoch, best_state, stale = score, epoch, good_state, 0
+        else:
+            stale += 1
+        speed = n / (time.perf_counter() - epoch_start)
+        wants_stop = (
+            on_epoch(EpochReport(epoch, config.epochs, train_loss, val_loss, speed, model)) if on_epoch else None
+        )
+        if wants_stop:
+            history.stopped = f"Stopped by the user after epoch {epoch}."
+            break
+        if val is not None and config.patience and stale >= config.patience:
+            history.stopped = f"Early stop: no better validation loss for {config.patience} epochs."
+            break
+
+    if history.best_epoch:
+        model.load_state_dict(best_state)
+    history.seconds = time.perf_counter() - started
+    history.windows_per_second = n * history.epochs_run / max(history.seconds, 1e-9)
+    model.eval()
+    return history

@@ -1,0 +1,181 @@
+"""Windowing: a (T, F) series becomes (N, window, F) inputs and (N, horizon, targets) outputs.
+
+Windows are strided views (``Tensor.unfold``), never copies, so a 10-million-row series windows
+instantly. Splits are chronological and the scaler is fitted on the training rows only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from lstmlab.config import Scaling, WindowConfig
+
+SPLITS = ("train", "validation", "test")
+
+
+def count_windows(length: int, window: int, horizon: int = 1, stride: int = 1) -> int:
+    """N = (T - window - horizon) // stride + 1, or 0 when the series is too short."""
+    if length < window + horizon:
+        return 0
+    return (length - window - horizon) // stride + 1
+
+
+def _check_window_args(length: int, window: int, horizon: int, stride: int) -> None:
+    for name, value in (("window", window), ("horizon", horizon), ("stride", stride)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}.")
+    if window + horizon > length:
+        raise ValueError(
+            f"window ({window}) + horizon ({horizon}) = {window + horizon} is longer than the "
+            f"series ({length} rows): use a shorter window or horizon, or more data."
+        )
+
+
+def make_windows(
+    values: np.ndarray | torch.Tensor,
+    window: int,
+    horizon: int = 1,
+    stride: int = 1,
+    targets: Sequence[int] = (0,),
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Window a (T, F) series into X (N, window, F), a view of ``values``, and y (N, horizon, K).
+
+    ``y[n]`` holds the ``targets`` columns at the ``horizon`` steps right after window ``n``.
+    """
+    series = torch.as_tensor(values)  # shares memory with a numpy input
+    if series.ndim != 2:
+        raise ValueError(f"values must be a 2-D (time, feature) array, got shape {tuple(series.shape)}.")
+    length, n_features = series.shape
+    _check_window_args(length, window, horizon, stride)
+    targets = [int(t) for t in targets]
+    if not targets or any(not -n_features <= t < n_features for t in targets):
+        raise ValueError(f"targets {targets} must be column indices in 0..{n_features - 1}.")
+    n = count_windows(length, window, horizon, stride)
+    # unfold gives (N, F, window); transposing the last two dims is still a view.
+    x = series[: (n - 1) * stride + window].unfold(0, window, stride).transpose(1, 2)  # (N, W, F)
+    future = series[window : (n - 1) * stride + window + horizon, targets]  # (·, K), small copy
+    y = future.unfold(0, horizon, stride).transpose(1, 2)  # (N, H, K)
+    return x, y
+
+
+@dataclass(frozen=True)
+class Scaler:
+    """Per-column affine scaling, ``scaled = (x - shift) / scale``, fitted on training rows."""
+
+    kind: Scaling
+    shift: np.ndarray  # (F,)
+    scale: np.ndarray  # (F,)
+
+    @classmethod
+    def fit(cls, kind: Scaling, rows: np.ndarray) -> Scaler:
+        n_features = rows.shape[1]
+        if kind is Scaling.STANDARD:
+            shift, scale = rows.mean(axis=0), rows.std(axis=0)
+        elif kind is Scaling.MINMAX:
+            shift, scale = rows.min(axis=0), rows.max(axis=0) - rows.min(axis=0)
+        else:
+            shift, scale = np.zeros(n_features), np.ones(n_features)
+        # A constant column would divide by zero: leave it unscaled around its value.
+        scale = np.where(scale > 0, scale, 1.0)
+        return cls(kind, shift.astype(np.float64), scale.astype(np.float64))
+
+    def transform(self, values: np.ndarray) -> np.ndarray:
+        return ((values - self.shift) / self.scale).astype(np.float32)
+
+    def inverse(self, values: np.ndarray | torch.Tensor, columns: Sequence[int]) -> np.ndarray:
+        """Undo the scaling of ``values`` whose last axis holds the given ``columns``."""
+        cols = list(columns)
+        values = values.detach().cpu().numpy() if isinstance(values, torch.Tensor) else values
+        return values * self.scale[cols] + self.shift[cols]
+
+
+def split_bounds(length: int, config: WindowConfig) -> dict[str, tuple[int, int]]:
+    """Chronological row ranges [start, stop) of the train, validation and test splits."""
+    n_test = round(length * config.test_fraction)
+    n_val = round(length * config.val_fraction)
+    n_train = length - n_val - n_test
+    return {
+        "train": (0, n_train),
+        "validation": (n_train, n_train + n_val),
+        "test": (n_train + n_val, length),
+    }
+
+
+@dataclass(frozen=True)
+class ScaledSeries:
+    """The whole series scaled by a scaler fitted on its training rows, with the split bounds."""
+
+    values: np.ndarray  # (T, F) float32, scaled
+    scaler: Scaler
+    bounds: dict[str, tuple[int, int]]
+    targets: tuple[int, ...]
+
+    @property
+    def length(self) -> int:
+        return self.values.shape[0]
+
+
+def scale_series(values: np.ndarray, targets: Sequence[int], config: WindowConfig) -> ScaledSeries:
+    """Fit the scaler on the training split only, then scale every row with it."""
+    if config.val_fraction < 0 or config.test_fraction < 0 or config.val_fraction + config.test_fraction >= 1:
+        raise ValueError("validation and test fractions must be at least 0 and add up to less than 1.")
+    bounds = split_bounds(len(values), config)
+    start, stop = bounds["train"]
+    if stop - start < 1:
+        raise ValueError("the training split is empty: use smaller validation and test fractions.")
+    scaler = Scaler.fit(config.scaling, values[start:stop])
+    return ScaledSeries(scaler.transform(values), scaler, bounds, tuple(int(t) for t in targets))
+
+
+@dataclass(frozen=True)
+class SplitWindows:
+    """One split's windows, and the row index of each window's first target step."""
+
+    x: torch.Tensor  # (N, W, F), a view
+    y: torch.Tensor  # (N, H, K)
+    target_rows: np.ndarray  # (N,) row in the whole series of y[n, 0]
+
+    def __len__(self) -> int:
+        return self.x.shape[0]
+
+
+def window_splits(series: ScaledSeries, config: WindowConfig) -> dict[str, SplitWindows]:
+    """Window each split on its own, so no window straddles two splits."""
+    out = {}
+    empty_x = torch.empty(0, config.window, series.values.shape[1])
+    empty_y = torch.empty(0, config.horizon, len(series.targets))
+    for name, (start, stop) in series.bounds.items():
+        n = count_windows(stop - start, config.window, config.horizon, config.stride)
+        if n == 0:
+            out[name] = SplitWindows(empty_x, empty_y, np.empty(0, dtype=np.int64))
+            continue
+        x, y = make_windows(series.values[start:stop], config.window, config.horizon, config.stride, series.targets)
+        rows = start + config.window + config.stride * np.arange(n)
+        out[name] = SplitWindows(x, y, rows)
+    return out
+
+
+def describe_shapes(series: ScaledSeries, config: WindowConfig) -> list[dict[str, object]]:
+    """Per split: its rows T, the window count N from the formula, and the X and y shapes."""
+    n_features, n_targets = series.values.shape[1], len(series.targets)
+    rows = []
+    for name, (start, stop) in series.bounds.items():
+        length = stop - start
+        n = count_windows(length, config.window, config.horizon, config.stride)
+        rows.append(
+            {
+                "split": name,
+                "rows T": length,
+                "N": n,
+                "formula": f"({length} - {config.window} - {config.horizon}) // {config.stride} + 1 = {n}"
+                if n
+                else f"{length} rows < window + horizon: no windows",
+                "X": f"[{n}, {config.window}, {n_features}]",
+                "y": f"[{n}, {config.horizon}, {n_targets}]",
+            }
+        )
+    return rows

@@ -1,0 +1,121 @@
+"""Windows page: how windowing turns the series into the [batch, window, feature] tensor."""
+
+from dataclasses import asdict
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lstmlab.config import Scaling, WindowConfig
+from lstmlab.figures import windows as figures
+from lstmlab.windows import describe_shapes, window_splits
+from pages import shared
+
+
+def read_window_config(length: int) -> WindowConfig:
+    shared.seed_widgets(asdict(shared.current_window_config()))
+    left, middle, right = st.columns(3)
+    window = left.number_input("Window size (steps in)", 1, max(1, length - 1), key="window")
+    horizon = middle.number_input("Horizon (steps ahead)", 1, max(1, length - 1), key="horizon")
+    stride = right.number_input("Stride (steps between windows)", 1, max(1, length - 1), key="stride")
+    val = left.slider("Validation share", 0.0, 0.45, step=0.05, key="val_fraction")
+    test = middle.slider("Test share", 0.0, 0.45, step=0.05, key="test_fraction")
+    scaling = right.selectbox("Scaling", list(Scaling), key="scaling", format_func=str)
+    config = WindowConfig(int(window), int(horizon), int(stride), float(val), float(test), Scaling(scaling))
+    st.session_state.window_config = config
+    return config
+
+
+def windows_page() -> None:
+    st.title("Windows")
+    loaded = shared.load_current_series()
+    if loaded is None:
+        return
+    source, spec, series = loaded
+    targets = ", ".join(series.columns[t] for t in series.targets)
+    st.caption(
+        f"**{source.name}**: T = {series.length:,} rows, F = {len(series.columns)} features, "
+        f"target: {targets}. The splits are chronological: train, then validation, then test."
+    )
+    config = read_window_config(series.length)
+    try:
+        scaled = shared.load_scaled(source, spec, config)
+        splits = window_splits(scaled, config)
+    except ValueError as err:
+        st.error(str(err))
+        return
+
+    st.subheader("The tensors")
+    st.latex(
+        r"N = \left\lfloor \frac{T - \text{window} - \text{horizon}}{\text{stride}} \right\rfloor + 1"
+        r"\quad X: [N,\ \text{window},\ F] \quad y: [N,\ \text{horizon},\ \text{targets}]"
+    )
+    st.dataframe(pd.DataFrame(describe_shapes(scaled, config)), hide_index=True, key="shapes_table")
+    empty = [
+        name for name, split in splits.items() if len(split) == 0 and scaled.bounds[name][1] > scaled.bounds[name][0]
+    ]
+    if empty:
+        st.warning(f"No windows fit in the {' and '.join(empty)} split: shorten the window or enlarge the split.")
+    train_start, train_stop = scaled.bounds["train"]
+    scaler_table = pd.DataFrame({"shift": scaled.scaler.shift, "scale": scaled.scaler.scale}, index=series.columns)
+    with st.expander(f"Scaling: {config.scaling}, fitted on the training rows only ({train_start}–{train_stop - 1})"):
+        st.caption(
+            "scaled = (value − shift) / scale. Fitting on all rows would leak the validation and test "
+            "ranges into training."
+        )
+        st.dataframe(scaler_table.T, key="scaler_table")
+
+    st.subheader("One window")
+    names = [name for name, split in splits.items() if len(split)]
+    if not names:
+        st.error("No split has a single window: shorten the window or horizon.")
+        return
+    left, right = st.columns([1, 3])
+    split_name = left.selectbox("Split", names, key="window_split")
+    split = splits[split_name]
+    st.session_state.window_index = min(st.session_state.get("window_index", 0), len(split) - 1)
+    index = right.slider("Window i", 0, max(len(split) - 1, 1), key="window_index", disabled=len(split) == 1)
+    start = int(split.target_rows[index]) - config.window
+    target = series.targets[0]
+    st.plotly_chart(
+        figures.plot_window_on_series(
+            series.time,
+            series.values[:, target],
+            series.columns[target],
+            start,
+            config.window,
+            config.horizon,
+            scaled.bounds,
+        ),
+        key="window_on_series",
+    )
+    steps = [str(t) for t in series.time[start : start + config.window]]
+    st.caption(
+        f"X[{index}] of the {split_name} split, shape [{config.window}, {len(series.columns)}]: colour is "
+        "the scaled value the LSTM sees, the text the value in the data."
+    )
+    st.plotly_chart(
+        figures.plot_window_grid(
+            split.x[index].numpy(), series.values[start : start + config.window], series.columns, steps
+        ),
+        key="window_grid",
+    )
+
+    st.subheader("A batch of windows")
+    size = st.slider("Batch size shown", 1, min(32, len(split)), min(8, len(split)), key="cube_batch")
+    first = min(index, len(split) - size)
+    batch = split.x[first : first + size].numpy()  # (B, W, F)
+    cube, slices = st.tabs(["[batch, window, feature] cube", "one feature across the batch"])
+    cube.plotly_chart(figures.plot_batch_cube(batch, series.columns, first), key="batch_cube")
+    feature = slices.selectbox("Feature", series.columns, key="slice_feature")
+    slices.plotly_chart(
+        figures.plot_batch_slices(batch, feature, series.columns.index(feature), first), key="batch_slices"
+    )
+    shares = np.shares_memory(split.x.numpy(), scaled.values) if len(split) else False
+    st.caption(
+        f"X is a view of the scaled series (shares memory: {shares}), made with Tensor.unfold: "
+        f"{len(split):,} windows cost no copy."
+    )
+
+
+windows_page()
