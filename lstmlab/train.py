@@ -61,18 +61,6 @@ def to_device(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:
     return torch.as_strided(flat, tensor.shape, tensor.stride())
 
 
-@dataclass(frozen=True)
-class EpochReport:
-    """What the progress callback sees after each epoch."""
-
-    epoch: int  # 1-based
-    epochs: int
-    train_loss: float
-    val_loss: float | None
-    windows_per_second: float
-    model: nn.Module
-
-
 @dataclass
 class History:
     train_loss: list[float] = field(default_factory=list)
@@ -87,6 +75,18 @@ class History:
     @property
     def epochs_run(self) -> int:
         return len(self.train_loss)
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    """What the progress callback sees after each epoch."""
+
+    epoch: int  # 1-based
+    epochs: int
+    train_loss: float
+    val_loss: float | None
+    windows_per_second: float  # this epoch's training speed
+    history: History  # the live history, every finished epoch so far
 
 
 def _loss_fn(loss: Loss) -> nn.Module:
@@ -164,6 +164,7 @@ def fit(
             optimizer.step()
             total += loss.detach() * idx.shape[0]
         train_loss = total.item() / n  # one sync per epoch
+        speed = n / (time.perf_counter() - epoch_start)
         if not math.isfinite(train_loss):
             model.load_state_dict(good_state)
             history.stopped = (
@@ -180,11 +181,10 @@ def fit(
             history.best_loss, history.best_epoch, best_state, stale = score, epoch, good_state, 0
         else:
             stale += 1
-        speed = n / (time.perf_counter() - epoch_start)
-        wants_stop = (
-            on_epoch(EpochReport(epoch, config.epochs, train_loss, val_loss, speed, model)) if on_epoch else None
-        )
-        if wants_stop:
+        history.seconds = time.perf_counter() - started
+        history.windows_per_second = n * epoch / history.seconds
+        report = EpochReport(epoch, config.epochs, train_loss, val_loss, speed, history)
+        if on_epoch and on_epoch(report):
             history.stopped = f"Stopped by the user after epoch {epoch}."
             break
         if val is not None and config.patience and stale >= config.patience:
@@ -194,6 +194,6 @@ def fit(
     if history.best_epoch:
         model.load_state_dict(best_state)
     history.seconds = time.perf_counter() - started
-    history.windows_per_second = n * history.epochs_run / max(history.seconds, 1e-9)
+    history.windows_per_second = n * history.epochs_run / history.seconds
     model.eval()
     return history

@@ -1,64 +1,22 @@
 """Train page: the tutorial's SimpleLSTM trained live on the windows, every run kept for comparison."""
 
-from dataclasses import asdict
-
 import streamlit as st
 
-from lstmlab.config import InitState, Loss, ModelConfig, Summary, TrainConfig
 from lstmlab.figures.train import plot_losses
 from lstmlab.model import SimpleLSTM, count_parameters
 from lstmlab.runs import Run, describe_runs
-from lstmlab.train import EpochReport, History, available_devices, describe_device, fit, resolve_device
+from lstmlab.train import EpochReport, History, fit, resolve_device
 from lstmlab.windows import window_splits
-from pages import shared
-
-HIDDEN_SIZES = [4, 8, 16, 32, 64, 128, 256]
-BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512, 1024]
-
-
-def read_settings() -> tuple[ModelConfig, TrainConfig]:
-    model_defaults = asdict(st.session_state.get("model_config", ModelConfig()))
-    train_defaults = asdict(st.session_state.get("train_config", TrainConfig(device=available_devices()[0])))
-    shared.seed_widgets({**model_defaults, **train_defaults})
-    model_col, train_col = st.columns(2)
-    with model_col:
-        st.markdown("**Model**")
-        h_size = st.select_slider("Hidden size H", HIDDEN_SIZES, key="h_size")
-        n_layers = st.number_input("Layers", 1, 4, key="n_layers")
-        bidirectional = st.checkbox("Bidirectional", key="bidirectional")
-        init = st.selectbox("Initial states", list(InitState), key="init", format_func=str)
-        summary = st.selectbox(
-            "Last-step summary",
-            list(Summary),
-            key="summary",
-            format_func=str,
-            disabled=not bidirectional,
-            help="Matters only for a bidirectional LSTM.",
-        )
-        device = st.selectbox("Device", available_devices(), key="device")
-        st.caption(f"Training on {describe_device(resolve_device(device))}.")
-    with train_col:
-        st.markdown("**Training**")
-        lr = st.number_input("Learning rate", 1e-5, 1.0, key="lr", format="%.4f", step=1e-3)
-        batch_size = st.select_slider("Batch size", BATCH_SIZES, key="batch_size")
-        epochs = st.number_input("Epochs", 1, 1000, key="epochs")
-        loss = st.selectbox("Loss", list(Loss), key="loss", format_func=str)
-        clip = st.number_input("Gradient clipping (max norm, 0 = off)", 0.0, 100.0, key="clip")
-        patience = st.number_input("Early-stopping patience (0 = off)", 0, 1000, key="patience")
-        seed = st.number_input("Seed", 0, 2**31 - 1, key="seed")
-    model_config = ModelConfig(int(h_size), int(n_layers), bool(bidirectional), InitState(init), Summary(summary))
-    train_config = TrainConfig(
-        float(lr), int(batch_size), int(epochs), Loss(loss), float(clip), int(patience), int(seed), device
-    )
-    st.session_state.model_config, st.session_state.train_config = model_config, train_config
-    return model_config, train_config
+from pages import controls, shared
 
 
 def stop_training() -> None:
     """Stop's callback runs first in the next rerun, after the training run was interrupted."""
     if checkpoint := st.session_state.pop("training", None):
         run, source = checkpoint
-        run.history.stopped = f"Stopped by the user during epoch {run.history.epochs_run + 1}."
+        run.history.stopped = (
+            f"Stopped by the user during epoch {run.history.epochs_run + 1}; the weights are those of that moment."
+        )
         run.model.eval()
         shared.add_run(run, source)
 
@@ -66,48 +24,44 @@ def stop_training() -> None:
 def train(run: Run, source: shared.Source, splits: dict) -> None:
     """Fit with a live progress bar and loss chart; the run is kept in the session as it trains."""
     progress, chart = st.progress(0.0, text="Starting…"), st.empty()
-    config, history = run.train_config, run.history
+    epochs = run.train_config.epochs
     st.session_state.training = (run, source)  # Stop, or a closed tab, keeps what was trained so far
 
     def on_step(epoch: int, batch: int, n_batches: int) -> None:
-        progress.progress(
-            (epoch - 1 + batch / n_batches) / config.epochs,
-            text=f"Epoch {epoch}/{config.epochs}, batch {batch}/{n_batches}",
-        )
+        progress.progress((epoch - 1 + batch / n_batches) / epochs, text=f"Epoch {epoch}/{epochs}, batch {batch}")
 
     def on_epoch(report: EpochReport) -> None:
-        history.train_loss.append(report.train_loss)
-        history.val_loss.append(report.val_loss if report.val_loss is not None else float("nan"))
+        run.history = report.history
         val = f"{report.val_loss:.4g}" if report.val_loss is not None else "–"
         progress.progress(
-            report.epoch / report.epochs,
+            report.epoch / epochs,
             text=(
-                f"Epoch {report.epoch}/{report.epochs} · train loss {report.train_loss:.4g} · validation loss {val}"
+                f"Epoch {report.epoch}/{epochs} · train loss {report.train_loss:.4g} · validation loss {val}"
                 f" · {report.windows_per_second:,.0f} windows/s"
             ),
         )
         chart.plotly_chart(
-            plot_losses(history.train_loss, history.val_loss, total_epochs=report.epochs),
+            plot_losses(run.history.train_loss, run.history.val_loss, total_epochs=epochs),
             key=f"loss_live_{report.epoch}",
         )
 
     train_split, val_split = splits["train"], splits["validation"]
-    result = fit(
+    run.history = fit(
         run.model,
         train_split.x,
         train_split.y,
-        config,
+        run.train_config,
         on_epoch=on_epoch,
         val=(val_split.x, val_split.y),
         on_step=on_step,
     )
     st.session_state.pop("training", None)
-    run.history = result
     shared.add_run(run, source)
     progress.empty()
     chart.empty()
-    (st.warning if "loss became" in result.stopped else st.success)(
-        f"{run.label}: best validation loss {result.best_loss:.4g} at epoch {result.best_epoch}. {result.stopped}"
+    best = run.history.best_loss
+    (st.warning if "loss became" in run.history.stopped else st.success)(
+        f"{run.label}: best validation loss {best:.4g} at epoch {run.history.best_epoch}. {run.history.stopped}"
     )
 
 
@@ -130,7 +84,7 @@ def train_page() -> None:
         f"validation windows of [{window_config.window}, {len(series.columns)}], predicting "
         f"{window_config.horizon} step(s) of {n_targets} target(s). Change them on the Windows page."
     )
-    model_config, train_config = read_settings()
+    model_config, train_config = controls.read_settings()
     output_size = window_config.horizon * n_targets
     model = SimpleLSTM.from_config(
         len(series.columns), window_config.window, output_size, model_config, seed=train_config.seed

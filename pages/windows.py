@@ -1,29 +1,12 @@
 """Windows page: how windowing turns the series into the [batch, window, feature] tensor."""
 
-from dataclasses import asdict
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lstmlab.config import Scaling, WindowConfig
 from lstmlab.figures import windows as figures
 from lstmlab.windows import describe_shapes, window_splits
-from pages import shared
-
-
-def read_window_config(length: int) -> WindowConfig:
-    shared.seed_widgets(asdict(shared.current_window_config()))
-    left, middle, right = st.columns(3)
-    window = left.number_input("Window size (steps in)", 1, max(1, length - 1), key="window")
-    horizon = middle.number_input("Horizon (steps ahead)", 1, max(1, length - 1), key="horizon")
-    stride = right.number_input("Stride (steps between windows)", 1, max(1, length - 1), key="stride")
-    val = left.slider("Validation share", 0.0, 0.45, step=0.05, key="val_fraction")
-    test = middle.slider("Test share", 0.0, 0.45, step=0.05, key="test_fraction")
-    scaling = right.selectbox("Scaling", list(Scaling), key="scaling", format_func=str)
-    config = WindowConfig(int(window), int(horizon), int(stride), float(val), float(test), Scaling(scaling))
-    st.session_state.window_config = config
-    return config
+from pages import controls, shared
 
 
 def windows_page() -> None:
@@ -37,7 +20,7 @@ def windows_page() -> None:
         f"**{source.name}**: T = {series.length:,} rows, F = {len(series.columns)} features, "
         f"target: {targets}. The splits are chronological: train, then validation, then test."
     )
-    config = read_window_config(series.length)
+    config = controls.read_window_config(series.length)
     try:
         scaled = shared.load_scaled(source, spec, config)
         splits = window_splits(scaled, config)

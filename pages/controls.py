@@ -1,0 +1,68 @@
+"""Widget groups shared by the pages: each reads a settings form and returns its frozen config.
+
+Widget values are seeded from the last config in session state, because Streamlit forgets a page's
+widgets when the user leaves the page.
+"""
+
+from dataclasses import asdict
+
+import streamlit as st
+
+from lstmlab.config import InitState, Loss, ModelConfig, Scaling, Summary, TrainConfig, WindowConfig
+from lstmlab.train import available_devices, describe_device, resolve_device
+from pages import shared
+
+HIDDEN_SIZES = [4, 8, 16, 32, 64, 128, 256]
+BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512, 1024]
+
+
+def read_window_config(length: int) -> WindowConfig:
+    shared.seed_widgets(asdict(shared.current_window_config()))
+    left, middle, right = st.columns(3)
+    window = left.number_input("Window size (steps in)", 1, max(1, length - 1), key="window")
+    horizon = middle.number_input("Horizon (steps ahead)", 1, max(1, length - 1), key="horizon")
+    stride = right.number_input("Stride (steps between windows)", 1, max(1, length - 1), key="stride")
+    val = left.slider("Validation share", 0.0, 0.45, step=0.05, key="val_fraction")
+    test = middle.slider("Test share", 0.0, 0.45, step=0.05, key="test_fraction")
+    scaling = right.selectbox("Scaling", list(Scaling), key="scaling", format_func=str)
+    config = WindowConfig(int(window), int(horizon), int(stride), float(val), float(test), Scaling(scaling))
+    st.session_state.window_config = config
+    return config
+
+
+def read_settings() -> tuple[ModelConfig, TrainConfig]:
+    model_defaults = asdict(st.session_state.get("model_config", ModelConfig()))
+    train_defaults = asdict(st.session_state.get("train_config", TrainConfig(device=available_devices()[0])))
+    shared.seed_widgets({**model_defaults, **train_defaults})
+    model_col, train_col = st.columns(2)
+    with model_col:
+        st.markdown("**Model**")
+        h_size = st.select_slider("Hidden size H", HIDDEN_SIZES, key="h_size")
+        n_layers = st.number_input("Layers", 1, 4, key="n_layers")
+        bidirectional = st.checkbox("Bidirectional", key="bidirectional")
+        init = st.selectbox("Initial states", list(InitState), key="init", format_func=str)
+        summary = st.selectbox(
+            "Last-step summary",
+            list(Summary),
+            key="summary",
+            format_func=str,
+            disabled=not bidirectional,
+            help="Matters only for a bidirectional LSTM.",
+        )
+        device = st.selectbox("Device", available_devices(), key="device")
+        st.caption(f"Training on {describe_device(resolve_device(device))}.")
+    with train_col:
+        st.markdown("**Training**")
+        lr = st.number_input("Learning rate", 1e-5, 1.0, key="lr", format="%.4f", step=1e-3)
+        batch_size = st.select_slider("Batch size", BATCH_SIZES, key="batch_size")
+        epochs = st.number_input("Epochs", 1, 1000, key="epochs")
+        loss = st.selectbox("Loss", list(Loss), key="loss", format_func=str)
+        clip = st.number_input("Gradient clipping (max norm, 0 = off)", 0.0, 100.0, key="clip")
+        patience = st.number_input("Early-stopping patience (0 = off)", 0, 1000, key="patience")
+        seed = st.number_input("Seed", 0, 2**31 - 1, key="seed")
+    model_config = ModelConfig(int(h_size), int(n_layers), bool(bidirectional), InitState(init), Summary(summary))
+    train_config = TrainConfig(
+        float(lr), int(batch_size), int(epochs), Loss(loss), float(clip), int(patience), int(seed), device
+    )
+    st.session_state.model_config, st.session_state.train_config = model_config, train_config
+    return model_config, train_config
