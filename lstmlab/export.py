@@ -1,0 +1,92 @@
+"""A short, runnable Python script that rebuilds a run's data pipeline and model with ``lstmlab``."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from enum import Enum
+from typing import Any
+
+from lstmlab.runs import Run
+
+TEMPLATE = '''"""Rebuild LSTM Lab run {number} and score it on the test split.
+
+Usage: python {stem}.py [DATA_FILE] [WEIGHTS_FILE]
+Needs the lstmlab package importable (run it from the LSTM Lab folder), the data the model was trained
+on ({source}) and its weights ({stem}.safetensors, from the Predictions page).
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+from safetensors.torch import load_file
+
+from lstmlab.config import (
+    {imports},
+)
+from lstmlab.data import read_table
+from lstmlab.metrics import mae, mape, mase, rmse
+from lstmlab.model import SimpleLSTM, predict
+from lstmlab.prepare import prepare_series
+from lstmlab.windows import scale_series, window_splits
+
+DATA = Path(sys.argv[1] if len(sys.argv) > 1 else {source!r})
+WEIGHTS = Path(sys.argv[2] if len(sys.argv) > 2 else "{stem}.safetensors")
+
+SPEC = {spec}
+WINDOWS = {windows}
+MODEL = {model}
+
+series = prepare_series(read_table(DATA.read_bytes(), DATA.name), SPEC)
+scaled = scale_series(series.values, series.targets, WINDOWS)  # scaler fitted on the training rows
+test = window_splits(scaled, WINDOWS)["test"]
+
+model = SimpleLSTM.from_config(len(series.columns), WINDOWS.window, WINDOWS.horizon * len(series.targets), MODEL)
+model.load_state_dict(load_file(WEIGHTS))
+
+targets = np.asarray(series.values, dtype=np.float64)[:, list(series.targets)]  # (T, K), original units
+predicted = scaled.scaler.inverse(predict(model, test.x, WINDOWS.horizon), series.targets)  # (N, H, K)
+actual = targets[test.target_rows[:, None] + np.arange(WINDOWS.horizon)]  # (N, H, K)
+train = targets[slice(*scaled.bounds["train"])]
+for k, target in enumerate(series.columns[t] for t in series.targets):
+    a, p = actual[..., k], predicted[..., k]
+    print(f"{{target}}: {{len(test)}} test windows, test MAE {{mae(a, p):.6f}}, RMSE {{rmse(a, p):.6f}}, "
+          f"MAPE {{mape(a, p)[0]:.3f}}%, MASE {{mase(a, p, train[:, k]):.4f}}")
+'''
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, Enum):
+        return f"{type(value).__name__}.{value.name}"
+    return repr(value)
+
+
+def _constructor(config: Any) -> str:
+    args = [f"{f.name}={_literal(getattr(config, f.name))}" for f in fields(config)]
+    one_line = f"{type(config).__name__}({', '.join(args)})"
+    if len(one_line) <= 100:
+        return one_line
+    return f"{type(config).__name__}(\n" + "".join(f"    {arg},\n" for arg in args) + ")"
+
+
+def file_stem(run: Run) -> str:
+    """The base name of the run's downloads: ``lstmlab_run3`` → .safetensors, .json, .py."""
+    return f"lstmlab_run{run.number}"
+
+
+def make_script(run: Run) -> str:
+    """Python source that rebuilds ``run``'s pipeline and model and prints its test metrics."""
+    configs = (run.data_spec, run.window_config, run.model_config)
+    names = {type(c).__name__ for c in configs}
+    names |= {
+        type(getattr(c, f.name)).__name__ for c in configs for f in fields(c) if isinstance(getattr(c, f.name), Enum)
+    }
+    return TEMPLATE.format(
+        number=run.number,
+        stem=file_stem(run),
+        source=run.source_name,
+        imports=", ".join(sorted(names)),
+        spec=_constructor(run.data_spec),
+        windows=_constructor(run.window_config),
+        model=_constructor(run.model_config),
+    )

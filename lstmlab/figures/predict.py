@@ -1,0 +1,123 @@
+"""Figures for the Predictions page: predicted vs actual, residuals, and the multi-step fan.
+
+They take ``lstmlab.metrics.forecasts`` output (per split: actual, model, naive, seasonal naive, each
+(N, H, K) in original units) with the splits' windows, and plot one target ``k`` at one step ahead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from lstmlab.figures.common import base_layout, downsample_index
+from lstmlab.windows import SplitWindows
+
+SPLIT_COLOURS = {"train": "#1f77b4", "validation": "#ff7f0e", "test": "#2ca02c"}
+ACTUAL_COLOUR = "#555555"
+
+Forecasts = dict[str, dict[str, np.ndarray]]
+
+
+def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
+    """The common layout, with room between the title and the legend above the plot."""
+    base_layout(fig, title, height)
+    return fig.update_layout(margin=dict(t=75), title=dict(y=0.98, yanchor="top"), legend=dict(y=1.01))
+
+
+def time_label(value) -> str:
+    """A time-axis value as a short label: a date alone when it falls at midnight."""
+    if isinstance(value, (np.datetime64, pd.Timestamp)):
+        stamp = pd.Timestamp(value)
+        return stamp.strftime("%Y-%m-%d" if stamp == stamp.normalize() else "%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _line(x: np.ndarray, y: np.ndarray, name: str, colour: str) -> go.Scatter:
+    keep = downsample_index(y)  # ≤ 10,000 points per trace
+    return go.Scatter(x=x[keep], y=y[keep], name=name, mode="lines", line=dict(color=colour, width=1.4))
+
+
+def _at_step(table: Forecasts, splits: dict[str, SplitWindows], k: int, step: int, key: str):
+    """Per split: (rows the step-``step`` forecasts are for, their ``key`` values for target k)."""
+    return {s: (splits[s].target_rows + step - 1, f[key][:, step - 1, k]) for s, f in table.items() if len(splits[s])}
+
+
+def predictions_figure(
+    x: np.ndarray,
+    actual: np.ndarray,
+    table: Forecasts,
+    splits: dict[str, SplitWindows],
+    k: int = 0,
+    step: int = 1,
+    name: str = "",
+) -> go.Figure:
+    """The actual series (T,) on the time axis ``x`` (T,), and the model's forecasts coloured by split."""
+    x = np.asarray(x)
+    fig = go.Figure([_line(x, np.asarray(actual, dtype=np.float64), "actual", ACTUAL_COLOUR)])
+    for split, (rows, values) in _at_step(table, splits, k, step, "model").items():
+        fig.add_trace(_line(x[rows], values, f"model · {split}", SPLIT_COLOURS.get(split, "#9467bd")))
+    fig.update_yaxes(title_text=name or None)
+    ahead = f"{step} steps ahead" if step > 1 else "one step ahead"
+    return _layout(fig, f"{name}: predicted vs actual ({ahead})" if name else f"Predicted vs actual ({ahead})")
+
+
+def residuals_figure(
+    x: np.ndarray, table: Forecasts, splits: dict[str, SplitWindows], k: int = 0, step: int = 1, name: str = ""
+) -> go.Figure:
+    """Actual minus predicted, per split, with a zero line."""
+    x, fig = np.asarray(x), go.Figure()
+    predicted = _at_step(table, splits, k, step, "model")
+    for split, (rows, actual) in _at_step(table, splits, k, step, "actual").items():
+        fig.add_trace(_line(x[rows], actual - predicted[split][1], split, SPLIT_COLOURS.get(split, "#9467bd")))
+    fig.add_hline(y=0, line=dict(color=ACTUAL_COLOUR, width=1, dash="dot"))
+    fig.update_yaxes(title_text="actual − predicted")
+    return _layout(fig, f"{name}: residuals" if name else "Residuals", height=300)
+
+
+def fan_figure(
+    x: np.ndarray,
+    actual: np.ndarray,
+    forecast: dict[str, np.ndarray],
+    rows: np.ndarray,
+    picked: list[int],
+    k: int = 0,
+    name: str = "",
+    context: int | None = None,
+) -> go.Figure:
+    """Multi-step forecasts of one split's windows ``picked`` (window numbers), against the actual series.
+
+    Each path starts from the last known value (the row before its first step), so the fan opens from
+    the actual line; the seasonal naive path of the same window is drawn dotted beside it.
+    """
+    x, actual = np.asarray(x), np.asarray(actual, dtype=np.float64)
+    horizon = forecast["model"].shape[1]
+    first = [int(rows[n]) for n in picked]
+    context = max(2 * horizon, 12) if context is None else context  # steps of actual shown either side
+    lo, hi = max(min(first, default=0) - context, 0), min(max(first, default=0) + horizon + context, len(actual))
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=x[lo:hi], y=actual[lo:hi], name="actual", mode="lines", line=dict(color=ACTUAL_COLOUR, width=1.4)
+            )
+        ]
+    )
+    for i, (n, row) in enumerate(zip(picked, first, strict=True)):
+        span = np.arange(row - 1, row + horizon)
+        for key, style, label in (
+            ("model", dict(width=2), f"model from {time_label(x[row - 1])}"),
+            ("seasonal naive", dict(width=1, dash="dot", color="#7f7f7f"), "seasonal naive"),
+        ):
+            fig.add_trace(
+                go.Scatter(
+                    x=x[span],
+                    y=np.r_[actual[row - 1], forecast[key][n, :, k]],
+                    name=label,
+                    line=style,
+                    mode="lines+markers" if key == "model" else "lines",
+                    legendgroup=str(i),
+                    showlegend=key == "model" or i == 0,
+                )
+            )
+    title = f"{horizon}-step forecasts from chosen origins"
+    return _layout(fig, f"{name}: {title}" if name else title, height=380)

@@ -1,0 +1,334 @@
+"""Model files: safetensors weights plus a JSON of everything needed to rebuild the run.
+
+Loading never unpickles: the weights are read only as safetensors and the config only as JSON. Both
+are checked before use, so a hostile upload is refused with a message instead of running code or
+exhausting memory: sizes first (the safetensors header length, then the exact byte count the config's
+model implies), then every JSON field's type and range against ``SCHEMA``, then every tensor's name,
+dtype and shape against the model the config describes, and only then ``load_state_dict``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import struct
+import zipfile
+from dataclasses import MISSING, dataclass, fields, is_dataclass
+from enum import Enum
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.torch import load as load_safetensors
+from safetensors.torch import save as save_safetensors
+
+from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.model import SimpleLSTM
+from lstmlab.runs import Run
+from lstmlab.train import History
+from lstmlab.windows import ScaledSeries, Scaler, scale_series
+
+FORMAT, FORMAT_VERSION = "lstmlab-model", 1
+MAX_CONFIG_BYTES = 1 << 20
+MAX_HEADER_BYTES = 1 << 20  # our headers hold a dozen tensors: a few kB
+MAX_WEIGHTS_BYTES = 1 << 30
+LIMITS = {"h_size": 4096, "n_layers": 16, "n_features": 10_000, "window_size": 100_000, "output_size": 100_000}
+# The JSON's layout: a type, an Enum, a dataclass (its fields, typed by their defaults), [item], {key: kind}.
+SCHEMA = {
+    "format": str,
+    "format_version": int,
+    "shape": {"n_features": int, "window_size": int, "output_size": int},
+    "model": ModelConfig,
+    "window": WindowConfig,
+    "data": DataSpec,
+    "train": TrainConfig,
+    "columns": [str],
+    "targets": [int],
+    "scaler": {"kind": Scaling, "shift": [float], "scale": [float]},
+    "source": {"name": str, "digest": str},
+    "history": History,  # its numbers may be null (NaN or infinite when saved)
+}
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be used, with the reason in words."""
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON: dataclasses as objects, enums by name, NaN and infinities as null."""
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, dict):
+        return {key: _plain(v) for key, v in value.items()}
+    if isinstance(value, Enum):
+        return value.name
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return int(value) if isinstance(value, np.integer) else value
+
+
+def save_model(run: Run) -> tuple[bytes, bytes]:
+    """(safetensors bytes, JSON bytes) for ``run``: weights, and model, data, window, train and scaler."""
+    model = run.model
+    tensors = {name: t.detach().cpu().contiguous() for name, t in model.state_dict().items()}
+    weights = save_safetensors(tensors, metadata={"format": FORMAT, "format_version": str(FORMAT_VERSION)})
+    config = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "shape": {"n_features": model.n_features, "window_size": model.window_size, "output_size": model.output_size},
+        "model": run.model_config,
+        "window": run.window_config,
+        "data": run.data_spec,
+        "train": run.train_config,
+        "columns": run.columns,
+        "targets": run.targets,
+        "scaler": {"kind": run.scaler.kind, "shift": run.scaler.shift, "scale": run.scaler.scale},
+        "source": {"name": run.source_name, "digest": run.source_digest},
+        "history": run.history,
+    }
+    return weights, json.dumps(_plain(config), indent=2, allow_nan=False).encode()
+
+
+# ---- reading the JSON: every field typed, nothing else accepted ------------------------------------
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise ModelFileError(f"model config: {message}")
+
+
+def _field_kind(f: Any) -> Any:
+    default = f.default if f.default is not MISSING else f.default_factory()
+    if isinstance(default, tuple):
+        return [str]  # column names
+    return [float] if isinstance(default, list) else type(default)
+
+
+def _read(value: Any, kind: Any, where: str, nullable: bool = False) -> Any:
+    """``value`` checked against ``kind`` (see ``SCHEMA``), converted to the Python value it describes."""
+    if is_dataclass(kind):
+        kinds = {f.name: _field_kind(f) for f in fields(kind)}
+        part = _read(value, kinds, where, nullable or kind is History)
+        return kind(**{k: tuple(v) if kinds[k] == [str] else v for k, v in part.items()})
+    if isinstance(kind, dict):
+        _check(isinstance(value, dict), f"'{where}' must be an object, got {type(value).__name__}.")
+        _check(set(value) == set(kind), f"'{where}' must have exactly the keys {sorted(kind)}, got {sorted(value)}.")
+        return {key: _read(value[key], sub, f"{where}.{key}", nullable) for key, sub in kind.items()}
+    if isinstance(kind, list):
+        names = {str: "texts", int: "integers", float: "numbers"}
+        _check(isinstance(value, list), f"{where} must be a list of {names[kind[0]]}, got {value!r}.")
+        return [_read(v, kind[0], f"{where}[{i}]", nullable) for i, v in enumerate(value)]
+    if issubclass(kind, Enum):
+        _check(
+            isinstance(value, str) and value in kind.__members__,
+            f"{where} must be one of {list(kind.__members__)}, got {value!r}.",
+        )
+        return kind[value]
+    if kind is float:
+        if nullable and value is None:
+            return math.nan
+        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        _check(is_number and math.isfinite(value), f"{where} must be a finite number, got {value!r}.")
+        return float(value)
+    words = {bool: "true or false", int: "an integer", str: "text"}[kind]
+    _check(type(value) is kind, f"{where} must be {words}, got {value!r}.")  # type(): a bool is no integer
+    return value
+
+
+def _refuse_constant(name: str) -> None:
+    raise ModelFileError(f"model config: {name} is not allowed in a model file.")
+
+
+def parse_config(config_json: bytes) -> dict[str, Any]:
+    """The JSON config, validated against ``SCHEMA``, then its ranges and the agreement of its parts."""
+    size = len(config_json)
+    _check(size <= MAX_CONFIG_BYTES, f"the JSON is {size:,} bytes; at most {MAX_CONFIG_BYTES:,} are accepted.")
+    try:
+        config = json.loads(config_json, parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise ModelFileError(f"model config: not valid JSON ({error}).") from None
+    _check(isinstance(config, dict), "the JSON must be an object.")
+    _check(config.get("format") == FORMAT, f"'format' must be {FORMAT!r}: is this an LSTM Lab model file?")
+    version = config.get("format_version")
+    _check(version == FORMAT_VERSION, f"format_version {version!r} is not supported (this app reads {FORMAT_VERSION}).")
+    c = _read(config, SCHEMA, "config")
+    shape, window, columns, targets, scaler = c["shape"], c["window"], c["columns"], c["targets"], c["scaler"]
+    sizes = {**shape, "h_size": c["model"].h_size, "n_layers": c["model"].n_layers}
+    for name, limit in LIMITS.items():
+        _check(1 <= sizes[name] <= limit, f"{name} must be between 1 and {limit:,}, got {sizes[name]}.")
+    fractions = (window.val_fraction, window.test_fraction)
+    for ok, message in (
+        (min(window.window, window.horizon, window.stride) >= 1, "window, horizon and stride must be at least 1."),
+        (min(fractions) >= 0 and sum(fractions) < 1, "window fractions must be ≥ 0 and add up to less than 1."),
+        (len(columns) == shape["n_features"], f"{len(columns)} columns but shape.n_features {shape['n_features']}."),
+        (targets and len(set(targets)) == len(targets) and all(0 <= t < len(columns) for t in targets),
+         f"targets must be distinct column indices, got {targets}."),
+        (shape["window_size"] == window.window, "shape.window_size differs from window.window."),
+        (shape["output_size"] == window.horizon * len(targets), "shape.output_size must be horizon × targets."),
+        (len(scaler["shift"]) == len(scaler["scale"]) == len(columns), "the scaler needs one value per column."),
+        (all(s > 0 for s in scaler["scale"]), "scaler.scale values must be positive."),
+    ):  # fmt: skip
+        _check(bool(ok), message)
+    c["scaler"] = Scaler(scaler["kind"], np.array(scaler["shift"]), np.array(scaler["scale"]))
+    c["columns"], c["targets"] = tuple(columns), tuple(targets)
+    return c
+
+
+# ---- reading the weights -----------------------------------------------------------------------------
+
+
+def expected_shapes(config: ModelConfig, n_features: int, output_size: int) -> dict[str, tuple[int, ...]]:
+    """The state_dict names and shapes of ``SimpleLSTM.from_config``, computed without building it."""
+    h, d = config.h_size, 2 if config.bidirectional else 1
+    shapes = {}
+    for layer in range(config.n_layers):
+        inputs = n_features if layer == 0 else h * d
+        for suffix in ("", "_reverse")[:d]:
+            shapes[f"lstm.weight_ih_l{layer}{suffix}"] = (4 * h, inputs)
+            shapes[f"lstm.weight_hh_l{layer}{suffix}"] = (4 * h, h)
+            shapes[f"lstm.bias_ih_l{layer}{suffix}"] = (4 * h,)
+            shapes[f"lstm.bias_hh_l{layer}{suffix}"] = (4 * h,)
+    shapes["linear.weight"] = (output_size, h * d)
+    shapes["linear.bias"] = (output_size,)
+    return shapes
+
+
+def _describe_start(data: bytes) -> str:
+    if data[:2] == b"PK":
+        return " It looks like a zip archive (torch.save writes these); only safetensors files are accepted."
+    if data[:1] == b"\x80":
+        return " It looks like a Python pickle, which could run code; only safetensors files are accepted."
+    return ""
+
+
+def check_weights(weights: bytes, shapes: dict[str, tuple[int, ...]]) -> None:
+    """Refuse a safetensors file whose header, size, names, dtypes or shapes differ from ``shapes``."""
+
+    def refuse(message: str) -> None:
+        raise ModelFileError(f"weights file: {message}{_describe_start(weights)}")
+
+    if len(weights) < 8:
+        refuse(f"only {len(weights)} bytes: too short to be a safetensors file.")
+    (header_size,) = struct.unpack("<Q", weights[:8])
+    if header_size > MAX_HEADER_BYTES:
+        refuse(f"its header claims {header_size:,} bytes; at most {MAX_HEADER_BYTES:,} are accepted.")
+    if 8 + header_size > len(weights):
+        refuse(f"its header claims {header_size:,} bytes but the file has {len(weights) - 8:,}: it is truncated.")
+    try:
+        header = json.loads(weights[8 : 8 + header_size], parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, ModelFileError):
+        refuse("its header is not valid JSON.")
+    if not isinstance(header, dict):
+        refuse("its header is not a JSON object.")
+    header.pop("__metadata__", None)
+    if set(header) != set(shapes):
+        missing, extra = sorted(set(shapes) - set(header)), sorted(set(header) - set(shapes))
+        refuse(f"tensor names differ from the model's: missing {missing[:5]}, unexpected {extra[:5]}.")
+    for name, shape in shapes.items():
+        entry = header[name]
+        if not isinstance(entry, dict) or entry.get("dtype") != "F32":
+            refuse(f"tensor {name} must be float32 (F32).")
+        if entry.get("shape") != list(shape):
+            refuse(f"tensor {name} has shape {entry.get('shape')}, the model needs {list(shape)}.")
+    needed = 8 + header_size + 4 * sum(math.prod(s) for s in shapes.values())
+    if len(weights) != needed:
+        refuse(f"{len(weights):,} bytes, but a model of these shapes takes exactly {needed:,}: truncated or padded.")
+
+
+@dataclass
+class LoadedModel:
+    """A model read back from files, with everything needed to rebuild its data and windows."""
+
+    model: SimpleLSTM
+    config: dict[str, Any]  # parse_config's result: dataclasses, columns, targets, scaler, source, history
+
+    def as_run(self, number: int, source_name: str, source_digest: str) -> Run:
+        """A Run on the given data (whose columns the caller has checked with ``check_columns``)."""
+        c = self.config
+        return Run(number, source_name, source_digest, c["data"], c["window"], c["model"], c["train"],
+                   c["columns"], c["targets"], c["scaler"], self.model, c["history"])  # fmt: skip
+
+
+def load_model(weights: bytes, config_json: bytes) -> LoadedModel:
+    """Rebuild a model from safetensors + JSON bytes, refusing anything unexpected (``ModelFileError``)."""
+    config = parse_config(config_json)
+    shape = config["shape"]
+    shapes = expected_shapes(config["model"], shape["n_features"], shape["output_size"])
+    total = 4 * sum(math.prod(s) for s in shapes.values())
+    _check(total <= MAX_WEIGHTS_BYTES, f"its model takes {total:,} bytes; at most {MAX_WEIGHTS_BYTES:,} are accepted.")
+    check_weights(weights, shapes)  # before safetensors parses anything, and before the model is built
+    try:
+        tensors = load_safetensors(weights)
+    except Exception as error:  # the Rust parser's own refusal, whatever its type
+        raise ModelFileError(f"weights file: not a valid safetensors file ({error}).") from None
+    if not all(torch.isfinite(t).all() for t in tensors.values()):
+        raise ModelFileError("weights file: some weights are NaN or infinite.")
+    model = SimpleLSTM.from_config(shape["n_features"], shape["window_size"], shape["output_size"], config["model"])
+    model.load_state_dict(tensors, strict=True)
+    return LoadedModel(model.eval(), config)
+
+
+def check_columns(loaded: LoadedModel, columns: tuple[str, ...], targets: tuple[int, ...]) -> None:
+    """Refuse data whose columns or targets differ from the ones the model was trained on."""
+    expected = loaded.config["columns"]
+    if tuple(columns) != expected:
+        raise ModelFileError(
+            f"the model was trained on columns {list(expected)}, but the current data, prepared the same way, "
+            f"has {list(columns)}. Load the data it was trained on."
+        )
+    if tuple(targets) != loaded.config["targets"]:
+        raise ModelFileError("the model's target columns differ from the current data's.")
+
+
+def scale_like(values: np.ndarray, run: Run) -> ScaledSeries:
+    """``values`` scaled with the run's own scaler (not one refitted on this data), split as the run was."""
+    fitted = scale_series(values, run.targets, run.window_config)
+    return ScaledSeries(run.scaler.transform(values), run.scaler, fitted.bounds, fitted.targets)
+
+
+# ---- one archive holding both files ------------------------------------------------------------------
+
+
+def write_bundle(weights: bytes, config_json: bytes, stem: str = "model") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{stem}.safetensors", weights)
+        archive.writestr(f"{stem}.json", config_json)
+    return buffer.getvalue()
+
+
+def read_bundle(data: bytes) -> tuple[bytes, bytes]:
+    """(weights, config) from a zip of one .safetensors and one .json, with sizes checked before reading."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ModelFileError("the archive is not a readable zip file.") from None
+    found = {ext: [i for i in infos if i.filename.lower().endswith(ext)] for ext in (".safetensors", ".json")}
+    if len(infos) != 2 or any(len(group) != 1 for group in found.values()):
+        names = [i.filename for i in infos][:10]
+        raise ModelFileError(f"the zip must hold exactly one .safetensors file and one .json file, got {names}.")
+    weights, config = found[".safetensors"][0], found[".json"][0]
+    if weights.file_size > MAX_WEIGHTS_BYTES + MAX_HEADER_BYTES or config.file_size > MAX_CONFIG_BYTES:
+        raise ModelFileError("a file in the zip is larger than any model this app writes.")
+    try:
+        return archive.read(weights), archive.read(config)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+        raise ModelFileError(f"the zip could not be read ({error}).") from None
+
+
+def pick_model_files(files: list[tuple[str, bytes]]) -> tuple[bytes, bytes]:
+    """(weights, config) from uploaded (name, bytes): a .safetensors and a .json, or one .zip of both."""
+    if len(files) == 1 and files[0][0].lower().endswith(".zip"):
+        return read_bundle(files[0][1])
+    weights = [data for name, data in files if name.lower().endswith(".safetensors")]
+    configs = [data for name, data in files if name.lower().endswith(".json")]
+    if len(files) != 2 or len(weights) != 1 or len(configs) != 1:
+        raise ModelFileError(
+            "upload the two files saved from the Predictions page together: one .safetensors file and its .json "
+            f"(or one .zip holding both); got {[name for name, _ in files][:10]}."
+        )
+    return weights[0], configs[0]

@@ -1,0 +1,171 @@
+"""AppTest: train on the built-in airline series, then the Predictions page with metrics, charts and files."""
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lstmlab.config import WindowConfig
+from lstmlab.persist import save_model, write_bundle
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/predictions.py"
+
+
+def trained_app(window_config: WindowConfig | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    if window_config is not None:
+        at.session_state["window_config"] = window_config
+    at.switch_page("pages/train.py").run()
+    at.select_slider(key="h_size").set_value(8)
+    at.number_input(key="epochs").set_value(3)
+    at.button(key="train_start").click().run()
+    assert not at.exception, at.exception
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def at():
+    return trained_app()
+
+
+def test_without_a_run_the_page_points_to_training():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert "No trained model yet" in at.info[0].value
+    assert at.get("page_link") and at.file_uploader(key="model_upload")
+
+
+def test_metrics_for_the_model_and_both_baselines(at):
+    metrics = next(df.value for df in at.dataframe if "forecast" in df.value.columns)
+    assert list(metrics.forecast.unique()) == ["model", "naive", "seasonal naive (m=12)"]
+    assert list(metrics.split.unique()) == ["train", "validation", "test"]
+    assert metrics[["MAE", "RMSE", "MAPE %", "MASE"]].notna().all().all()
+    naive_test = metrics[(metrics.split == "test") & (metrics.forecast == "naive")].iloc[0]
+    assert naive_test["MAE"] == pytest.approx(50.5)  # airline test split, window 12: hand-checked baseline
+    assert at.number_input(key="season").value == 12  # monthly axis → 12
+    assert len(at.get("plotly_chart")) == 2  # predictions and residuals; no fan for horizon 1
+    assert at.success or at.warning
+
+
+def test_season_change_updates_the_seasonal_baseline(at):
+    at.number_input(key="season").set_value(6).run()
+    assert not at.exception
+    metrics = next(df.value for df in at.dataframe if "forecast" in df.value.columns)
+    assert "seasonal naive (m=6)" in set(metrics.forecast)
+    at.number_input(key="season").set_value(12).run()
+
+
+def test_downloads_are_offered(at):
+    keys = {button.key for button in at.get("download_button")}
+    assert keys == {"download_csv", "download_model", "download_config", "download_script"}
+    for key in keys:
+        at.download_button(key=key).click().run()
+        assert not at.exception
+
+
+def test_a_saved_model_loads_back_and_a_pickle_is_refused(at, tmp_path):
+    run = at.session_state["runs"][-1]
+    weights, config = save_model(run)
+    at.file_uploader(key="model_upload").set_value(
+        [("m.safetensors", weights, "application/octet-stream"), ("m.json", config, "application/json")]
+    ).run()
+    assert not at.exception
+    assert len(at.session_state["runs"]) == 2 and any("Loaded as run 2" in s.value for s in at.success)
+    at.run()  # the same upload is not loaded twice
+    assert len(at.session_state["runs"]) == 2
+
+    marker = tmp_path / "marker"
+
+    class Payload:
+        def __reduce__(self):
+            return (exec, (f"open({str(marker)!r}, 'w').write('x')",))
+
+    at.file_uploader(key="model_upload").set_value(
+        [("m.safetensors", pickle.dumps(Payload()), "application/octet-stream"), ("m.json", config, "application/json")]
+    ).run()
+    assert not at.exception and not marker.exists()
+    assert any("only safetensors files are accepted" in e.value for e in at.error)
+
+    other = json.loads(config)
+    other["columns"] = ["Temp"]
+    at.file_uploader(key="model_upload").set_value(
+        ("m.zip", write_bundle(weights, json.dumps(other).encode()), "application/zip")
+    ).run()
+    assert not at.exception
+    assert any("trained on columns ['Temp']" in e.value for e in at.error)
+    assert len(at.session_state["runs"]) == 2
+
+
+def test_multi_step_fan():
+    at = trained_app(WindowConfig(window=12, horizon=3))
+    assert not at.exception
+    assert at.multiselect(key="pred_origins").value
+    assert len(at.get("plotly_chart")) == 3
+    at.slider(key="pred_step").set_value(3).run()
+    assert not at.exception
+
+
+def test_a_model_loaded_on_other_data_keeps_its_own_scaler(at):
+    run = at.session_state["runs"][0]
+    weights, config = save_model(run)
+    fresh = AppTest.from_file(APP, default_timeout=90)
+    fresh.run()
+    original = (Path(APP).parent / "lstmlab" / "samples" / "airline-passengers.csv").read_text().splitlines()
+    doubled = [original[0]] + [f"{line.split(',')[0]},{2 * int(line.split(',')[1])}" for line in original[1:]]
+    fresh.switch_page("pages/data.py").run()
+    fresh.file_uploader(key="upload").set_value(("airline2.csv", "\n".join(doubled).encode(), "text/csv")).run()
+    fresh.switch_page(PAGE).run()
+    fresh.file_uploader(key="model_upload").set_value(
+        [("m.safetensors", weights, "application/octet-stream"), ("m.json", config, "application/json")]
+    ).run()
+    assert not fresh.exception, fresh.exception
+    assert any("scaled with the model's own scaler" in c.value for c in fresh.caption)
+    assert fresh.session_state["runs"][0].source_name == "airline2.csv"
+    metrics = next(df.value for df in fresh.dataframe if "forecast" in df.value.columns)
+    naive_test = metrics[(metrics.split == "test") & (metrics.forecast == "naive")].iloc[0]
+    assert naive_test["MAE"] == pytest.approx(2 * 50.5)  # the baselines follow the new data
+
+
+def test_charts_keep_at_most_ten_thousand_points_per_trace():
+    import numpy as np
+    from test_metrics import make_run
+
+    from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_figure, time_label
+    from lstmlab.metrics import forecasts
+
+    t = np.arange(30_000)
+    values = np.stack([np.sin(t / 50), np.cos(t / 7)], axis=1).astype(np.float32)
+    run, _, splits = make_run(values, window=6, horizon=2)
+    table = forecasts(run, values, splits, 24)
+    x = np.datetime64("2020-01-01T00") + t.astype("timedelta64[h]")
+    for fig in (predictions_figure(x, values[:, 0], table, splits), residuals_figure(x, table, splits)):
+        lengths = [len(trace.x) for trace in fig.data]
+        assert max(lengths) == 10_000 and len(lengths) >= 3
+    fan = fan_figure(x, values[:, 0], table["test"], splits["test"].target_rows, [0, 5])
+    assert len(fan.data) == 1 + 2 * 2 and len(fan.data[1].x) == 3  # actual, then model + seasonal per origin
+    assert time_label(x[0]) == "2020-01-01" and time_label(x[1]) == "2020-01-01 01:00"
+
+
+def test_a_model_for_other_columns_is_refused_with_a_way_out(at):
+    weights, config = save_model(at.session_state["runs"][0])
+    fresh = AppTest.from_file(APP, default_timeout=90)
+    fresh.run()
+    fresh.switch_page("pages/data.py").run()
+    fresh.selectbox(key="sample").set_value("Melbourne daily minimum temperature (1981-1990)").run()
+    fresh.switch_page(PAGE).run()
+    fresh.file_uploader(key="model_upload").set_value(
+        ("model.zip", write_bundle(weights, config), "application/zip")
+    ).run()
+    assert not fresh.exception, fresh.exception
+    message = fresh.error[0].value
+    assert "does not fit" in message and "airline-passengers.csv" in message and "Passengers" in message
+    assert not fresh.session_state["runs"]
+    assert "No trained model yet" in fresh.info[0].value

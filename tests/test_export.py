@@ -1,0 +1,107 @@
+"""The generated script runs on its own and reproduces the test metrics computed in-process."""
+
+import re
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstmlab.baselines import detect_season
+from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.data import read_table
+from lstmlab.export import file_stem, make_script
+from lstmlab.metrics import evaluate_run
+from lstmlab.model import SimpleLSTM
+from lstmlab.persist import save_model
+from lstmlab.prepare import infer_spec, prepare_series
+from lstmlab.runs import Run
+from lstmlab.train import fit
+from lstmlab.windows import scale_series, window_splits
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def synthetic_csv() -> bytes:
+    t = np.arange(160)
+    frame = pd.DataFrame(
+        {
+            "date": pd.date_range("2001-01-01", periods=160, freq="D").strftime("%Y-%m-%d"),
+            "load": np.round(50 + 10 * np.sin(2 * np.pi * t / 7) + 0.2 * t, 3),
+            "temp": np.round(15 + 5 * np.cos(2 * np.pi * t / 30), 3),
+        }
+    )
+    return frame.to_csv(index=False).encode()
+
+
+CASES = {
+    "airline": ("airline-passengers.csv", None, WindowConfig(), ModelConfig(h_size=16)),
+    "two targets, horizon 3": (
+        "load.csv",
+        DataSpec(time_columns=("date",), features=("load", "temp"), targets=("temp", "load")),
+        WindowConfig(window=10, horizon=3, scaling=Scaling.MINMAX),
+        ModelConfig(h_size=8, n_layers=2, bidirectional=True),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_generated_script_reproduces_the_test_metrics(case, tmp_path):
+    filename, spec, window_config, model_config = CASES[case]
+    data = resources.files("lstmlab").joinpath("samples", filename).read_bytes() if spec is None else synthetic_csv()
+    table = read_table(data, filename)
+    spec = spec or infer_spec(table)
+    series = prepare_series(table, spec)
+    scaled = scale_series(series.values, series.targets, window_config)
+    splits = window_splits(scaled, window_config)
+    train_config = TrainConfig(epochs=3, seed=1)
+    model = SimpleLSTM.from_config(
+        len(series.columns), window_config.window, window_config.horizon * len(series.targets), model_config
+    )
+    history = fit(model, splits["train"].x, splits["train"].y, train_config)
+    run = Run(
+        7,
+        filename,
+        "digest",
+        spec,
+        window_config,
+        model_config,
+        train_config,
+        series.columns,
+        series.targets,
+        scaled.scaler,
+        model,
+        history,
+    )
+    season = detect_season(series.frequency, series.values[:, 0], series.time)
+    expected = {}
+    for k, name in enumerate(run.target_names):
+        table_k = evaluate_run(run, series.values, splits, season, target=k)
+        expected[name] = table_k[(table_k.split == "test") & (table_k.forecast == "model")].iloc[0]
+
+    (tmp_path / filename).write_bytes(data)
+    (tmp_path / f"{file_stem(run)}.safetensors").write_bytes(save_model(run)[0])
+    script = tmp_path / f"{file_stem(run)}.py"
+    script.write_text(make_script(run))
+    done = subprocess.run(
+        [sys.executable, script.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == len(run.target_names)
+    for line, name in zip(lines, run.target_names, strict=True):
+        pattern = rf"{name}: (\d+) test windows, test MAE ([\d.]+), RMSE ([\d.]+), MAPE ([\d.]+)%, MASE ([\d.]+)"
+        found = re.match(pattern, line)
+        assert found, line
+        assert int(found[1]) == expected[name]["windows"] == len(splits["test"])
+        assert float(found[2]) == pytest.approx(expected[name]["MAE"], abs=1e-6)
+        assert float(found[3]) == pytest.approx(expected[name]["RMSE"], abs=1e-6)
+        assert float(found[5]) == pytest.approx(expected[name]["MASE"], abs=1e-4)

@@ -1,0 +1,263 @@
+"""Model files: a faithful round trip, and hostile or broken files refused before anything runs."""
+
+import io
+import json
+import pickle
+import struct
+import zipfile
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import save as save_safetensors
+
+from lstmlab.config import DataSpec, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.model import SimpleLSTM, predict
+from lstmlab.persist import (
+    ModelFileError,
+    check_columns,
+    expected_shapes,
+    load_model,
+    read_bundle,
+    save_model,
+    scale_like,
+    write_bundle,
+)
+from lstmlab.runs import Run
+from lstmlab.train import fit
+from lstmlab.windows import scale_series, window_splits
+
+
+def make_run(bidirectional=True, n_layers=2, horizon=3, targets=(0, 2)):
+    rng = np.random.default_rng(0)
+    values = (rng.normal(size=(120, 3)).cumsum(axis=0)).astype(np.float32)
+    window = WindowConfig(window=7, horizon=horizon, scaling=Scaling.MINMAX)
+    scaled = scale_series(values, targets, window)
+    splits = window_splits(scaled, window)
+    model_config = ModelConfig(h_size=6, n_layers=n_layers, bidirectional=bidirectional)
+    train_config = TrainConfig(epochs=2, seed=3)
+    model = SimpleLSTM.from_config(3, 7, horizon * len(targets), model_config)
+    history = fit(
+        model, splits["train"].x, splits["train"].y, train_config, val=(splits["validation"].x, splits["validation"].y)
+    )
+    spec = DataSpec(time_columns=("date",), features=("a", "b", "c"), targets=("a", "c"))
+    run = Run(
+        4,
+        "data.csv",
+        "d1g35t",
+        spec,
+        window,
+        model_config,
+        train_config,
+        ("a", "b", "c"),
+        targets,
+        scaled.scaler,
+        model,
+        history,
+    )
+    return run, splits
+
+
+@pytest.fixture(scope="module")
+def saved():
+    run, splits = make_run()
+    return run, splits, *save_model(run)
+
+
+def test_round_trip_gives_identical_predictions(saved):
+    run, splits, weights, config = saved
+    loaded = load_model(weights, config)
+    x = splits["test"].x
+    assert torch.equal(predict(run.model, x, 3), predict(loaded.model, x, 3))
+    fresh = SimpleLSTM.from_config(3, 7, 6, run.model_config)  # the weights really came from the file
+    assert not torch.equal(predict(fresh, x, 3), predict(loaded.model, x, 3))
+    back = loaded.as_run(9, "other.csv", "abc")
+    assert (back.number, back.source_name, back.target_names) == (9, "other.csv", ("a", "c"))
+    assert (back.data_spec, back.window_config, back.model_config, back.train_config) == (
+        run.data_spec,
+        run.window_config,
+        run.model_config,
+        run.train_config,
+    )
+    assert back.columns == run.columns and back.targets == run.targets
+    np.testing.assert_array_equal(back.scaler.shift, run.scaler.shift)
+    np.testing.assert_array_equal(back.scaler.scale, run.scaler.scale)
+    assert back.scaler.kind is Scaling.MINMAX
+    assert back.history.train_loss == run.history.train_loss and back.history.best_epoch == run.history.best_epoch
+    assert loaded.config["source"] == {"name": "data.csv", "digest": "d1g35t"}
+
+
+@pytest.mark.parametrize(("layers", "bidirectional"), [(1, False), (1, True), (3, False), (2, True)])
+def test_expected_shapes_match_the_model(layers, bidirectional):
+    config = ModelConfig(h_size=5, n_layers=layers, bidirectional=bidirectional, init=InitState.RANDOM)
+    model = SimpleLSTM.from_config(4, 3, 2, config)
+    assert {k: tuple(v.shape) for k, v in model.state_dict().items()} == expected_shapes(config, 4, 2)
+
+
+class Payload:
+    """Unpickling this runs code: it writes a marker file."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (exec, (f"open({self.marker!r}, 'w').write('pwned')",))
+
+
+def test_a_pickle_that_runs_code_is_refused_and_never_runs(saved, tmp_path):
+    _, _, _, config = saved
+    control = tmp_path / "control"
+    pickle.loads(pickle.dumps(Payload(control)))  # the payload is live: unpickling runs it
+    assert control.exists()
+    marker = tmp_path / "marker"
+    hostile = pickle.dumps(Payload(marker))
+    buffer = io.BytesIO()
+    torch.save({"lstm.weight_ih_l0": Payload(marker)}, buffer)  # what torch.save would hand us
+    for weights in (hostile, buffer.getvalue()):
+        with pytest.raises(ModelFileError, match="only safetensors files are accepted"):
+            load_model(weights, config)
+    with pytest.raises(ModelFileError, match="JSON"):
+        load_model(hostile, hostile)
+    with pytest.raises(ModelFileError):
+        load_model(*read_bundle(write_bundle(hostile, config)))
+    assert not marker.exists()
+
+
+def test_truncated_weights_are_refused(saved):
+    _, _, weights, config = saved
+    for cut, words in ((weights[:5], "too short"), (weights[:40], "truncated"), (weights[:-8], "truncated")):
+        with pytest.raises(ModelFileError, match=words):
+            load_model(cut, config)
+    with pytest.raises(ModelFileError, match="padded"):
+        load_model(weights + b"\0" * 8, config)
+
+
+def test_a_header_claiming_gigabytes_is_refused(saved):
+    _, _, weights, config = saved
+    bomb = struct.pack("<Q", 5 << 30) + weights[8:]
+    with pytest.raises(ModelFileError, match="header claims 5,368,709,120 bytes"):
+        load_model(bomb, config)
+
+
+def _tensors(run):
+    return {k: v.detach().clone() for k, v in run.model.state_dict().items()}
+
+
+def test_wrong_shapes_names_dtypes_and_values_are_refused(saved):
+    run, _, _, config = saved
+    other = SimpleLSTM.from_config(3, 7, 6, ModelConfig(h_size=7, n_layers=2, bidirectional=True))
+    with pytest.raises(ModelFileError, match=r"has shape \[28, 3\], the model needs \[24, 3\]"):
+        load_model(save_safetensors({k: v.contiguous() for k, v in other.state_dict().items()}), config)
+    renamed = _tensors(run)
+    renamed["lstm.w"] = renamed.pop("lstm.weight_ih_l0")
+    with pytest.raises(ModelFileError, match=r"missing \['lstm.weight_ih_l0'\], unexpected \['lstm.w'\]"):
+        load_model(save_safetensors(renamed), config)
+    doubled = {k: v.double() for k, v in _tensors(run).items()}
+    with pytest.raises(ModelFileError, match="float32"):
+        load_model(save_safetensors(doubled), config)
+    poisoned = _tensors(run)
+    poisoned["linear.bias"][0] = float("nan")
+    with pytest.raises(ModelFileError, match="NaN"):
+        load_model(save_safetensors(poisoned), config)
+
+
+def _edit(config: bytes, path: str, value) -> bytes:
+    data = json.loads(config)
+    *parents, last = path.split(".")
+    node = data
+    for key in parents:
+        node = node[key]
+    if value is KeyError:
+        del node[last]
+    else:
+        node[last] = value
+    return json.dumps(data).encode()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "words"),
+    [
+        ("model.h_size", "6", "model.h_size must be an integer"),
+        ("model.h_size", True, "model.h_size must be an integer"),
+        ("model.h_size", 6.5, "model.h_size must be an integer"),
+        ("model.h_size", 10**9, "between 1 and 4,096"),
+        ("model.bidirectional", "yes", "true or false"),
+        ("model.init", "EVAL", "must be one of"),
+        ("shape.n_features", 4, "n_features"),
+        ("shape.output_size", 5, "output_size"),
+        ("window.val_fraction", "0.1", "finite number"),
+        ("window.horizon", 0, "at least 1"),
+        ("window.test_fraction", 0.9, "fractions"),
+        ("data.features", "a", "list of texts"),
+        ("columns", {"a": 1}, "list of texts"),
+        ("targets", [0, 9], "targets"),
+        ("targets", [0, 0], "targets"),
+        ("scaler.scale", [1, -1, 1], "positive"),
+        ("scaler.shift", [1, 2], "one value per column"),
+        ("scaler.kind", 3, "must be one of"),
+        ("train.lr", None, "finite number"),
+        ("history.train_loss", "low", "list of numbers"),
+        ("source", "x", "source"),
+        ("format_version", 2, "not supported"),
+        ("format", "pytorch", "LSTM Lab model file"),
+        ("train.seed", KeyError, "exactly the keys"),
+        ("model.dropout", 0.5, "exactly the keys"),
+        ("extra", 1, "exactly the keys"),
+    ],
+)
+def test_config_with_wrong_types_or_values_is_refused(saved, path, value, words):
+    _, _, weights, config = saved
+    with pytest.raises(ModelFileError, match=words):
+        load_model(weights, _edit(config, path, value))
+
+
+@pytest.mark.parametrize(
+    ("config", "words"),
+    [
+        (b"", "not valid JSON"),
+        (b"\xff\xfe{", "not valid JSON"),
+        (b"[1, 2]", "must be an object"),
+        (b'{"format": NaN}', "NaN is not allowed"),
+        (b"{" * 100_000, "not valid JSON"),
+        (b" " * (2 << 20), "at most 1,048,576"),
+    ],
+    ids=["empty", "utf-16", "array", "NaN", "deep", "2 MB"],
+)
+def test_config_that_is_not_a_json_object_is_refused(saved, config, words):
+    with pytest.raises(ModelFileError, match=words):
+        load_model(saved[2], config)
+
+
+def test_a_config_describing_a_huge_model_is_refused_before_building_it(saved):
+    _, _, weights, config = saved
+    huge = json.loads(config)
+    huge["model"].update(h_size=4096, n_layers=16)
+    with pytest.raises(ModelFileError, match="at most 1,073,741,824 are accepted"):
+        load_model(weights, json.dumps(huge).encode())
+
+
+def test_bundle_round_trip_and_refusals(saved):
+    _, _, weights, config = saved
+    assert read_bundle(write_bundle(weights, config)) == (weights, config)
+    with pytest.raises(ModelFileError, match="not a readable zip"):
+        read_bundle(b"not a zip")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in ("a.safetensors", "b.json", "c.py"):
+            archive.writestr(name, b"x")
+    with pytest.raises(ModelFileError, match=r"exactly one \.safetensors file and one \.json"):
+        read_bundle(buffer.getvalue())
+
+
+def test_check_columns_and_scale_like(saved):
+    run, _, weights, config = saved
+    loaded = load_model(weights, config)
+    check_columns(loaded, ("a", "b", "c"), (0, 2))
+    with pytest.raises(ModelFileError, match="trained on columns"):
+        check_columns(loaded, ("a", "b", "x"), (0, 2))
+    with pytest.raises(ModelFileError, match="target"):
+        check_columns(loaded, ("a", "b", "c"), (0, 1))
+    values = np.random.default_rng(5).normal(size=(60, 3)).astype(np.float32) * 100
+    scaled = scale_like(values, run)  # the run's scaler, not one fitted on this data
+    np.testing.assert_allclose(scaled.values, (values - run.scaler.shift) / run.scaler.scale, rtol=1e-5)
+    assert scaled.bounds == scale_series(values, run.targets, run.window_config).bounds
