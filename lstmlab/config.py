@@ -62,7 +62,7 @@ class WindowConfig:
     stride: int = 1
     val_fraction: float = 0.15
     test_fraction: float = 0.15
-    scaling: Scaling = Scaling.STANDARD
+    scaling: Scaling = Scaling.MINMAX  # on trending series (airline) it extrapolates better than standard
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,9 @@ def windows_page() -> None:
         r"N = \left\lfloor \frac{T - \text{window} - \text{horizon}}{\text{stride}} \right\rfloor + 1"
         r"\quad X: [N,\ \text{window},\ F] \quad y: [N,\ \text{horizon},\ \text{targets}]"
     )
-    st.dataframe(pd.DataFrame(describe_shapes(scaled, config)), hide_index=True, key="shapes_table")
+    shapes = describe_shapes(scaled, config)
+    st.markdown(f"The model trains on **X_train {shapes[0]['X']}** to predict **y_train {shapes[0]['y']}**.")
+    st.dataframe(pd.DataFrame(shapes), hide_index=True, key="shapes_table")
     empty = [
         name for name, split in splits.items() if len(split) == 0 and scaled.bounds[name][1] > scaled.bounds[name][0]
     ]

@@ -29,8 +29,9 @@ def base_layout(fig: go.Figure, title: str = "", height: int = 380) -> go.Figure
     fig.update_layout(
         title=title or None,
         height=height,
-        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        margin=dict(l=10, r=10, t=80 if title else 40, b=10),
+        title_y=0.97,
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
         hovermode="x unified",
     )
     return fig
