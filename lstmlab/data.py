@@ -1,0 +1,371 @@
+"""Reading an uploaded table (CSV, TSV, Parquet) into a DataFrame, or a ``DataError`` a user can act on.
+
+Text is sniffed on a small head sample only (encoding, delimiter, decimal comma), then parsed once by
+pandas' C engine, so reading costs about what ``pandas.read_csv`` costs. Size guards run before parsing.
+Anything the reader changed (numbers read from text, a header made up) is listed in ``df.attrs["notes"]``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+
+MAX_CELLS = 20_000_000  # rows x columns; about 160 MB as float64, a sane share of a small cloud machine
+MAX_COLUMNS = 10_000
+MAX_LINE_BYTES = 1 << 20  # a header line longer than 1 MB is not a table's header
+SAMPLE_BYTES = 1 << 16  # head sample used for sniffing
+EXACT_COUNT_BYTES = 8 << 20  # above this, rows are estimated from samples: counting costs ~10% of a parse
+DELIMITERS = (",", ";", "\t", "|")
+NA_VALUES = ["?", "-", "--", ".", "NAN", "Nan", "Null", "none", "na", "missing", "#VALUE!", "#DIV/0!"]
+_NA_TEXT = frozenset([*NA_VALUES, "", "NA", "NaN", "nan", "null", "NULL", "None", "N/A", "n/a", "<NA>"])
+_BINARY_MAGIC = {
+    b"PK\x03\x04": "an Excel workbook or a zip archive: open it and save the sheet as CSV",
+    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) workbook: open it and save the sheet as CSV",
+    b"\x1f\x8b": "a gzip-compressed file: decompress it first",
+    b"%PDF": "a PDF document, not a table: upload the data as CSV, TSV or Parquet",
+    b"\x89PNG": "a PNG image, not a table: upload the data as CSV, TSV or Parquet",
+    b"\xff\xd8\xff": "a JPEG image, not a table: upload the data as CSV, TSV or Parquet",
+}
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+(?:[eE][-+]?\d+)?\s*$")
+_DECIMAL_DOT = re.compile(r"^\s*[-+]?\d*\.\d+(?:[eE][-+]?\d+)?\s*$")
+_EUROPEAN_NUMBER = re.compile(r"^\s*[-+]?\d{1,3}(?:\.\d{3})*(?:,\d+)?\s*$|^\s*[-+]?\d+(?:,\d+)?\s*$")
+_US_NUMBER = re.compile(r"^\s*[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\s*$|^\s*[-+]?\d*\.?\d+\s*$")
+_US_EVIDENCE = re.compile(r"\d,\d{3}\.\d|\d,\d{3},\d{3}")  # only thousands commas look like this
+_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+class DataError(ValueError):
+    """Input that cannot be used; the message says what is wrong and what to do."""
+
+
+def read_table(data: bytes, filename: str) -> pd.DataFrame:
+    """Parse uploaded bytes into a DataFrame with numeric columns as numbers (raises ``DataError``)."""
+    if not data or data.isspace():  # isspace scans without copying a large upload
+        raise DataError(f"{filename} is empty. Upload a CSV, TSV or Parquet file with a header row and data.")
+    if data[:4] == b"PAR1":
+        df = _read_parquet(data, filename)
+    elif filename.lower().endswith((".parquet", ".pq")):
+        raise DataError(
+            f"{filename} is named like a Parquet file but is not one (no PAR1 signature). "
+            "Upload a valid Parquet file, or a CSV with a .csv name."
+        )
+    else:
+        df = _read_text(data, filename)
+    return _finish(df, filename)
+
+
+# --- Parquet -------------------------------------------------------------------------------------
+
+
+def _read_parquet(data: bytes, filename: str) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if len(data) < 12 or data[-4:] != b"PAR1":
+        raise DataError(f"{filename} is a truncated or damaged Parquet file. Export it again and re-upload.")
+    try:
+        file = pq.ParquetFile(io.BytesIO(data))
+        rows, cols = file.metadata.num_rows, file.metadata.num_columns
+        _check_size(rows, cols, filename)
+        table = file.read()
+        nested = [f.name for f in table.schema if pa.types.is_nested(f.type)]
+        df = table.drop_columns(nested).to_pandas()
+    except DataError:
+        raise
+    except Exception as err:  # pyarrow raises many types for damaged files
+        raise DataError(
+            f"{filename} could not be read as Parquet ({type(err).__name__}: {str(err)[:200]}). "
+            "Export it again, or upload it as CSV."
+        ) from err
+    if not isinstance(df.index, pd.RangeIndex):
+        df = df.reset_index()  # a pandas-written index (e.g. the dates) is a column to the user
+    df.columns = [str(c) for c in df.columns]
+    if nested:  # lists, structs, maps: not a value per time step
+        df.attrs["notes"] = [f"Ignored {', '.join(nested)}: nested values (lists or records), not numbers."]
+    return df
+
+
+# --- Text --------------------------------------------------------------------------------------
+
+
+def _read_text(data: bytes, filename: str) -> pd.DataFrame:
+    data, encoding = _decode_prefix(data, filename)
+    header_end = data.find(b"\n", 0, MAX_LINE_BYTES)
+    if header_end < 0 and len(data) > MAX_LINE_BYTES:
+        raise DataError(
+            f"The first line of {filename} is longer than {MAX_LINE_BYTES // 2**20} MB: that is not a table "
+            "header. Check the file is a CSV with one row per line."
+        )
+    head = _head_text(data, encoding, max(header_end, 0) + SAMPLE_BYTES)  # the whole header, and then some
+    _refuse_binary(data[:8], head, filename)
+    lines = [line for line in head.splitlines() if line.strip()][:50]
+    sep, n_header, header = _sniff_delimiter(lines)
+    if n_header > MAX_COLUMNS:
+        raise DataError(
+            f"{filename} has {n_header:,} columns; at most {MAX_COLUMNS:,} are supported. "
+            "Upload only the columns you need."
+        )
+    _check_size(_estimate_rows(data), n_header, filename)
+    notes: list[str] = []
+    no_header = bool(header) and all(_is_number(name) for name in header)
+    # a headerless first row may repeat values; empty names become "Unnamed: i" (e.g. a sheet's blank columns)
+    duplicates = sorted({name for name in header if name and header.count(name) > 1}) if not no_header else []
+    if duplicates:
+        raise DataError(
+            f"Column names repeat in {filename}: {', '.join(map(repr, duplicates))}. "
+            "Give every column a unique name and upload again."
+        )
+    if no_header:
+        notes.append(
+            f"The first row holds only numbers, so it was read as data; the columns are named "
+            f"column 1 to column {n_header}."
+        )
+    decimal = _sniff_decimal(lines[1:], sep)
+    kwargs = dict(
+        sep=sep,
+        decimal=decimal,
+        na_values=NA_VALUES,
+        skipinitialspace=any(sep + " " in line for line in lines),  # costs ~15%: only when needed
+        engine="c",
+        header=None if no_header else "infer",
+        names=[f"column {i + 1}" for i in range(n_header)] if no_header else None,
+    )
+    if _trailing_delimiter(lines, sep, n_header):
+        kwargs["index_col"] = False  # every data row ends with the delimiter: drop that empty field
+        notes.append("Each row ends with a delimiter; the empty last field was ignored.")
+    for enc in (encoding, "cp1252", "latin-1") if encoding == "utf-8" else (encoding,):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                df = pd.read_csv(io.BytesIO(data), encoding=enc, **kwargs)
+            break
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.EmptyDataError as err:
+            raise DataError(f"{filename} holds no table. Upload a CSV with a header row and data.") from err
+        except pd.errors.ParserError as err:
+            raise DataError(_ragged_message(str(err), filename)) from err
+        except (ValueError, OverflowError, MemoryError) as err:
+            raise DataError(
+                f"{filename} could not be read as a table ({str(err)[:200]}). "
+                "Check that it is a CSV/TSV with one header row."
+            ) from err
+    else:
+        raise DataError(f"{filename} could not be decoded as text. Save it as UTF-8 CSV and upload again.")
+    if not df.index.equals(pd.RangeIndex(len(df))):  # pandas took the first field as an index
+        raise DataError(
+            f"The rows of {filename} have more values than the header has names. "
+            "Add the missing column names to the header (or remove the extra values) and upload again."
+        )
+    df.attrs["notes"] = notes
+    return df
+
+
+def _decode_prefix(data: bytes, filename: str) -> tuple[bytes, str]:
+    """Bytes in an encoding pandas reads fast, and that encoding; UTF-16 is re-encoded as UTF-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :], "utf-8"
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not utf16 and len(data) >= 4 and data[1:4:2] == b"\x00\x00" and b"\x00" not in data[0:4:2]:
+        utf16 = True  # UTF-16-LE text without a BOM: every second byte of ASCII is zero
+    if utf16:
+        try:
+            text = data.decode("utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-16-le")
+        except UnicodeDecodeError as err:
+            raise DataError(f"{filename} looks like UTF-16 text but does not decode. Save it as UTF-8 CSV.") from err
+        return text.encode("utf-8"), "utf-8"
+    return data, "utf-8"
+
+
+def _head_text(data: bytes, encoding: str, size: int) -> str:
+    head = data[:size]
+    if len(data) > size and b"\n" in head:
+        head = head[: head.rfind(b"\n")]  # whole lines only
+    try:
+        return head.decode(encoding)
+    except UnicodeDecodeError:
+        return head.decode("latin-1")
+
+
+def _refuse_binary(raw: bytes, head: str, filename: str) -> None:
+    for magic, what in _BINARY_MAGIC.items():
+        if raw.startswith(magic):
+            raise DataError(f"{filename} looks like {what}.")
+    control = sum(1 for ch in head[:4096] if ord(ch) < 32 and ch not in "\t\r\n\f\v")
+    if "\x00" in head or control > max(2, len(head[:4096]) // 100):
+        raise DataError(
+            f"{filename} looks like a binary file, not a text table. "
+            "Upload a CSV, TSV or Parquet file (export spreadsheets as CSV)."
+        )
+
+
+def _sniff_delimiter(lines: list[str]) -> tuple[str, int, list[str]]:
+    """The delimiter whose field count is the same on the most lines, with the header's fields."""
+    best = None
+    for rank, sep in enumerate(DELIMITERS):
+        try:
+            rows = list(csv.reader(lines, delimiter=sep, quotechar='"', skipinitialspace=True))
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        n = len(rows[0])
+        agree = sum(len(row) in (n, n + 1) for row in rows) / len(rows)
+        score = (n > 1, agree, n, -rank)
+        if best is None or score > best[0]:
+            best = (score, sep, n, [cell.strip() for cell in rows[0]])
+    if best is None:
+        return ",", 0, []
+    _, sep, n, header = best
+    if n == 1:  # a single column: pick a delimiter the sample never uses, so "1,5" stays one field
+        sep = next((s for s in DELIMITERS if not any(s in line for line in lines)), ",")
+    return sep, n, header
+
+
+def _sniff_decimal(rows: list[str], sep: str) -> str:
+    if sep == ",":
+        return "."
+    fields = [f.strip().strip('"') for line in rows for f in line.split(sep)]
+    commas = sum(bool(_DECIMAL_COMMA.match(f)) for f in fields)
+    dots = sum(bool(_DECIMAL_DOT.match(f)) for f in fields)
+    return "," if commas > dots else "."
+
+
+def _trailing_delimiter(lines: list[str], sep: str, n_header: int) -> bool:
+    data = lines[1:]
+    return (
+        bool(data)
+        and all(line.rstrip("\r\n").endswith(sep) for line in data)
+        and all(line.count(sep) == n_header for line in data)
+    )
+
+
+def _estimate_rows(data: bytes) -> int:
+    """Row count: exact for small files, from 32 evenly spread samples for big ones (cheap)."""
+    if len(data) <= EXACT_COUNT_BYTES:
+        return data.count(b"\n") + 1
+    step = len(data) // 32
+    chunk = SAMPLE_BYTES // 2
+    seen = sum(data.count(b"\n", i * step, i * step + chunk) for i in range(32))
+    return int(len(data) * seen / (32 * chunk)) + 1
+
+
+def _check_size(rows: int, cols: int, filename: str) -> None:
+    if cols > MAX_COLUMNS:
+        raise DataError(
+            f"{filename} has {cols:,} columns; at most {MAX_COLUMNS:,} are supported. Upload only the columns you need."
+        )
+    if rows * max(cols, 1) > MAX_CELLS:
+        raise DataError(
+            f"{filename} holds about {rows:,} rows x {cols:,} columns, more than the "
+            f"{MAX_CELLS:,} cells this app can hold in memory. Upload fewer rows or columns "
+            "(e.g. resample to a coarser time step)."
+        )
+
+
+def _ragged_message(message: str, filename: str) -> str:
+    match = _RAGGED.search(message)
+    if match:
+        expected, line, saw = match.groups()
+        return (
+            f"Line {line} of {filename} has {saw} fields but the header has {expected}. "
+            "Fix that row (or quote values that contain the delimiter) and upload again."
+        )
+    if "EOF inside string" in message:
+        return (
+            f'A quoted value in {filename} is never closed (a " with no closing "), so the rest of the file '
+            "reads as one value. Close or remove that quote and upload again."
+        )
+    return f"{filename} could not be parsed as a table ({message.strip()[:200]}). Check the file is a CSV."
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+    except ValueError:
+        return False
+    return bool(text.strip())
+
+
+# --- Common ----------------------------------------------------------------------------------------
+
+
+def _finish(df: pd.DataFrame, filename: str) -> pd.DataFrame:
+    """Clean names, read numbers held as text, drop empty unnamed columns, check there is data."""
+    notes = list(df.attrs.get("notes", []))
+    df.columns = [str(c).strip() or f"column {i + 1}" for i, c in enumerate(df.columns)]
+    if len(set(df.columns)) < len(df.columns):
+        raise DataError(f"Column names repeat in {filename}. Give every column a unique name and upload again.")
+    if df.shape[1] == 0:
+        raise DataError(f"{filename} holds no columns. Upload a table with a header row and data.")
+    if len(df) == 0:
+        raise DataError(f"{filename} has a header but no data rows. Upload a file with data below the header.")
+    empty = [c for c in df.columns if c.startswith("Unnamed:") and df[c].isna().all()]
+    if empty:
+        df = df.drop(columns=empty)
+        notes.append(f"Ignored {len(empty)} unnamed empty column(s) ({', '.join(empty)}).")
+    for name in df.columns:
+        column = df[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            converted, note = _numbers_from_text(column)
+            if converted is not None:
+                df[name] = converted
+                if note:
+                    notes.append(note)
+    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype) and df[c].notna().any()]
+    if not numeric:
+        raise DataError(
+            f"{filename} has no column of numbers (columns: {', '.join(df.columns[:10])}"
+            f"{', ...' if df.shape[1] > 10 else ''}). A time series needs at least one numeric column; "
+            "check the delimiter and the decimal mark, or upload another file."
+        )
+    df.attrs["notes"] = notes
+    return df
+
+
+def _numbers_from_text(column: pd.Series) -> tuple[pd.Series | None, str]:
+    """A text column as numbers when (nearly) all its values are numbers; else ``(None, "")``."""
+    try:
+        text = column.dropna().astype(str)
+    except (TypeError, ValueError):
+        return None, ""
+    if _as_numbers(text.iloc[:1000]) is None:  # a cheap look first: most text columns are not numbers
+        return None, ""
+    found = _as_numbers(text)
+    if found is None:
+        return None, ""
+    numbers, bad = found
+    out = pd.Series(np.nan, index=column.index, dtype="float64")
+    out[numbers.index] = numbers.astype("float64")
+    if not bad.any():
+        return out, ""
+    examples = ", ".join(repr(v) for v in text[bad.index[bad]].str.strip().unique()[:3])
+    return (
+        out,
+        f"Column {column.name}: {int(bad.sum()):,} value(s) that are not numbers ({examples}) were read as missing.",
+    )
+
+
+def _as_numbers(text: pd.Series) -> tuple[pd.Series, pd.Series] | None:
+    """(numbers, which failed) when at most 10% of the non-missing values are not numbers, else None."""
+    text = text.str.strip()
+    text = text[~text.isin(_NA_TEXT)]
+    if text.empty:
+        return None
+    candidates = [text]
+    if text.str.match(_US_NUMBER).all() and text.str.contains(_US_EVIDENCE).any():
+        candidates.append(text.str.replace(",", "", regex=False))  # "1,234.5"
+    if text.str.match(_EUROPEAN_NUMBER).all():
+        candidates.append(text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))  # "1.234,5"
+    for candidate in candidates:
+        numbers = pd.to_numeric(candidate, errors="coerce")
+        bad = numbers.isna()
+        if bad.mean() <= 0.1 and not bad.all():
+            return numbers, bad
+    return None

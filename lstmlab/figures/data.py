@@ -1,0 +1,71 @@
+"""Figures for the Data page: the chosen columns over time, and missing values per column."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lstmlab.figures.common import MAX_POINTS, base_layout, downsample_index
+from lstmlab.prepare import PreparedSeries
+
+MAX_PANELS = 6  # beyond this, one panel of min-max normalised lines stays readable
+
+
+def plot_series(series: PreparedSeries, columns: Sequence[str], n_out: int = MAX_POINTS) -> go.Figure:
+    """One line per column on the time axis: stacked panels, or one normalised panel for many columns.
+
+    Long series are downsampled per column (MinMaxLTTB) to ``n_out`` points for display only.
+    """
+    columns = [c for c in columns if c in series.columns]
+    x = series.time
+    stacked = len(columns) <= MAX_PANELS
+    rows = max(len(columns), 1) if stacked else 1
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.03 if rows > 1 else 0)
+    for k, name in enumerate(columns):
+        y = series.values[:, series.columns.index(name)]  # (T,)
+        keep = downsample_index(y, n_out)  # keeps the global extremes too
+        shown = y[keep].astype(np.float64)
+        hover = f"{name}: %{{y:.4g}}<extra></extra>"
+        if not stacked:  # scale to 0..1 so columns of different units share one axis; hover the raw value
+            low, high = float(np.min(y)), float(np.max(y))
+            hover = f"{name}: %{{customdata:.4g}}<extra></extra>"
+            custom, shown = shown, (shown - low) / (high - low) if high > low else np.zeros_like(shown)
+        trace = go.Scatter(
+            x=x[keep],
+            y=shown,
+            name=name,
+            mode="lines",
+            line=dict(width=1),
+            hovertemplate=hover,
+            customdata=None if stacked else custom,
+        )
+        fig.add_trace(trace, row=k + 1 if stacked else 1, col=1)
+        if stacked:
+            fig.update_yaxes(title_text=name, row=k + 1, col=1)
+    if not stacked:
+        fig.update_yaxes(title_text="min-max normalised")
+    title = "" if stacked else "Chosen columns, each scaled to its own range (hover shows the real value)"
+    fig = base_layout(fig, title, height=max(260, 170 * rows + 60))
+    fig.update_layout(showlegend=not stacked)
+    if not isinstance(x, pd.DatetimeIndex):
+        fig.update_xaxes(title_text="row", row=rows, col=1)
+    return fig
+
+
+def plot_missing(counts: pd.Series) -> go.Figure:
+    """Bar chart of missing values per column (as parsed, before any policy)."""
+    fig = go.Figure(
+        go.Bar(
+            x=[str(c) for c in counts.index],
+            y=counts.to_numpy(),
+            text=[f"{int(n):,}" for n in counts.to_numpy()],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:,} missing<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title_text="missing values", rangemode="tozero")
+    return base_layout(fig, "Missing values per column", height=280)

@@ -1,0 +1,455 @@
+"""From a parsed table to the numeric series a model sees: time axis, columns, categories and gaps.
+
+Every change made to the user's data (rows sorted, dropped or filled, columns encoded or left out)
+is written as a sentence in ``PreparedSeries.notes``: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+from pandas.tseries.api import guess_datetime_format
+
+from lstmlab.config import CategoricalPolicy, DataSpec, MissingPolicy
+from lstmlab.data import DataError
+
+MAX_LEVELS = 20  # more distinct labels than this is free text or an id, not a category
+MAX_LABEL = 40  # characters; a longer label is text, and would make an unreadable one-hot column name
+COUNTER_NAMES = {"no", "no.", "nr", "index", "idx", "id", "row", "rownum", "#", "unnamed: 0"}
+DATE_PARTS = ("year", "month", "day", "hour", "minute", "second")
+_PART_NAMES = {
+    **{p: p for p in DATE_PARTS},
+    **{p + "s": p for p in DATE_PARTS},
+    "yr": "year", "mon": "month", "mo": "month", "dd": "day", "hr": "hour", "min": "minute", "sec": "second",
+}  # fmt: skip
+_PART_RANGES = {"month": (1, 12), "day": (1, 31), "hour": (0, 23), "minute": (0, 59), "second": (0, 59)}
+_TIME_WORDS = ("date", "time", "month", "period", "stamp", "day", "week", "ds")
+_CALENDAR = {"M": "monthly", "Q": "quarterly", "Y": "yearly", "A": "yearly", "W": "weekly"}  # alias letter
+_SAMPLE = 200  # values tried when guessing whether a text column holds dates
+
+
+@dataclass(frozen=True)
+class ColumnRoles:
+    """What each column of a table can be used as (time columns excluded)."""
+
+    numeric: tuple[str, ...] = ()
+    categorical: tuple[str, ...] = ()
+    counters: tuple[str, ...] = ()  # row numbers such as No, id, Unnamed: 0
+    other: tuple[str, ...] = ()  # empty columns, free text, extra date columns: not usable
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: hash by identity, an array has no value hash
+class PreparedSeries:
+    """The series as the model sees it, with its time axis and what was done to get there."""
+
+    values: np.ndarray  # (T, F) float32
+    columns: tuple[str, ...]
+    targets: tuple[int, ...]  # indices into columns
+    time: pd.Index  # (T,) DatetimeIndex, or RangeIndex when the row order is the time
+    notes: tuple[str, ...] = ()
+    frequency: str | None = None  # pandas offset alias when the steps are regular ("MS", "D", "h")
+    missing: tuple[int, ...] = ()  # per column, missing values before the missing-value policy
+
+    @property
+    def length(self) -> int:
+        return int(self.values.shape[0])
+
+    @property
+    def target_names(self) -> tuple[str, ...]:
+        return tuple(self.columns[i] for i in self.targets)
+
+
+# --- Detecting columns -----------------------------------------------------------------------
+
+
+def detect_time_columns(df: pd.DataFrame) -> tuple[str, ...]:
+    """A datetime column, date parts spread over columns (year, month[, day[, hour...]]), or ()."""
+    parts = _date_part_columns(df)
+    if len(parts) >= 2:
+        return parts
+    for name in df.columns:
+        if ptypes.is_datetime64_any_dtype(df[name].dtype):
+            return (name,)
+    texts = [c for c in df.columns if _is_text(df[c])]
+    texts.sort(key=lambda c: not any(w in c.lower() for w in _TIME_WORDS))  # stable: names first
+    for name in texts:
+        sample = df[name].dropna().iloc[:_SAMPLE]
+        if len(sample) and sample.nunique() >= 0.5 * len(sample):  # a time axis has mostly distinct stamps
+            parsed = _to_datetime(sample)
+            if parsed.notna().mean() >= 0.9:
+                return (name,)
+    return parts  # a lone year column, or ()
+
+
+def _date_part_columns(df: pd.DataFrame) -> tuple[str, ...]:
+    found: dict[str, str] = {}
+    for name in df.columns:
+        part = _PART_NAMES.get(str(name).strip().lower())
+        if part and part not in found and _whole_numbers_in(df[name], *_PART_RANGES.get(part, (1, 9999))):
+            found[part] = name
+    out = []
+    for part in DATE_PARTS:  # a prefix: hour without day means nothing
+        if part not in found:
+            break
+        out.append(found[part])
+    return tuple(out)
+
+
+def _whole_numbers_in(col: pd.Series, low: int, high: int) -> bool:
+    if not ptypes.is_numeric_dtype(col.dtype) or ptypes.is_bool_dtype(col.dtype) or col.isna().any():
+        return False
+    values = col.to_numpy(dtype=np.float64)
+    return (
+        bool(len(values)) and bool(np.all(values == np.round(values))) and low <= values.min() <= values.max() <= high
+    )
+
+
+def _is_text(col: pd.Series) -> bool:
+    return col.dtype == object or ptypes.is_string_dtype(col.dtype) or isinstance(col.dtype, pd.CategoricalDtype)
+
+
+def _to_datetime(values: pd.Series) -> pd.Series:
+    """Parse a text column as timestamps (NaT where it fails), trying the likely formats fast."""
+    if ptypes.is_datetime64_any_dtype(values.dtype):
+        return values
+    text = values.astype("string")
+    text = text.where(text.str.len() <= 64)  # no date is longer; dateutil is slow on huge strings
+    first = text.dropna().iloc[0] if text.notna().any() else ""
+    tries = [guess_datetime_format(first, dayfirst=d) for d in (False, True)]
+    tries = [f for f in dict.fromkeys([*tries, "ISO8601"]) if f]
+    if len(text) <= 100_000:
+        tries.append("mixed")  # dateutil per value: slow, so small tables only
+    best, best_score = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), (-1, -1)
+    sample = text.dropna().iloc[:_SAMPLE]
+    for fmt in tries:
+        if len(text) > _SAMPLE and _parse_times(sample, fmt).notna().mean() < 0.5:
+            continue  # a format that fails on the first values is not worth a pass over them all
+        parsed = _parse_times(text, fmt)
+        ok = parsed.dropna()
+        score = (len(ok), int((ok.diff().dropna() >= pd.Timedelta(0)).sum()))  # most parsed, then in order
+        if score > best_score:
+            best, best_score = parsed, score
+        if score[0] == text.notna().sum() and score[1] == max(score[0] - 1, 0):
+            break  # everything parsed, in order: no better format to find
+    return best
+
+
+def _parse_times(text: pd.Series, fmt: str) -> pd.Series:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return pd.to_datetime(text, format=fmt, errors="coerce")
+        except (ValueError, TypeError, OverflowError):  # mixed time zones: compare them in UTC
+            try:
+                return pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+            except (ValueError, TypeError, OverflowError):
+                return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+
+
+def column_roles(df: pd.DataFrame, time_columns: tuple[str, ...] = ()) -> ColumnRoles:
+    numeric, categorical, counters, other = [], [], [], []
+    for name in df.columns:
+        if name in time_columns:
+            continue
+        col = df[name]
+        if ptypes.is_numeric_dtype(col.dtype):
+            if col.notna().sum() == 0:
+                other.append(name)
+            elif _is_counter(name, col):
+                counters.append(name)
+            else:
+                numeric.append(name)
+        elif ptypes.is_datetime64_any_dtype(col.dtype) or ptypes.is_timedelta64_dtype(col.dtype):
+            other.append(name)
+        else:
+            try:
+                labels = col.dropna().unique()
+            except TypeError:  # lists or dicts from a nested Parquet column
+                labels = ()
+            short = all(len(str(label)) <= MAX_LABEL for label in labels[: MAX_LEVELS + 1])
+            (categorical if 1 <= len(labels) <= MAX_LEVELS and short else other).append(name)
+    return ColumnRoles(tuple(numeric), tuple(categorical), tuple(counters), tuple(other))
+
+
+def _is_counter(name: str, col: pd.Series) -> bool:
+    if ptypes.is_bool_dtype(col.dtype) or col.isna().any() or len(col) < 2:
+        return False
+    values = col.to_numpy(dtype=np.float64)
+    if not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
+        return False
+    step_one = len(values) >= 3 and bool(np.all(np.diff(values) == 1))
+    named = str(name).strip().lower() in COUNTER_NAMES or str(name).startswith("Unnamed:")
+    return step_one or (named and col.is_unique)
+
+
+def infer_spec(df: pd.DataFrame) -> DataSpec:
+    """Detected defaults: numeric non-counter columns as features, the first one as the target."""
+    time_columns = detect_time_columns(df)
+    roles = column_roles(df, time_columns)
+    features = roles.numeric or roles.counters  # a lone 1, 2, 3, ... column is still a series
+    return DataSpec(
+        time_columns=time_columns,
+        features=features,
+        targets=features[:1],
+        categorical=CategoricalPolicy.ONE_HOT,
+        missing=MissingPolicy.INTERPOLATE,
+    )
+
+
+def missing_counts(df: pd.DataFrame) -> pd.Series:
+    return df.isna().sum().astype(np.int64)
+
+
+# --- Preparing ---------------------------------------------------------------------------------
+
+
+def prepare_series(df: pd.DataFrame, spec: DataSpec) -> PreparedSeries:
+    """Apply ``spec`` to the table: time axis, features, categories, gaps. Raises ``DataError``."""
+    notes = list(df.attrs.get("notes", ()))
+    unknown = [c for c in (*spec.time_columns, *spec.features, *spec.targets) if c not in df.columns]
+    if unknown:
+        raise DataError(f"Column(s) {', '.join(map(repr, unknown))} are not in this table: pick others.")
+    df, time = _time_axis(df, spec.time_columns, notes)
+    features = _feature_columns(df, spec, notes)  # name -> (T,) float64
+    for name in spec.targets:
+        if name not in features:
+            if not ptypes.is_numeric_dtype(df[name].dtype) or df[name].isna().all():
+                raise DataError(f"Target {name!r} holds no numbers: choose a column of numbers as the target.")
+            features[name] = df[name].to_numpy(dtype=np.float64, na_value=np.nan)
+            notes.append(f"Added the target {name} to the features.")
+    if not spec.targets:
+        raise DataError("Choose at least one target column (the value the model learns to predict).")
+    columns = tuple(features)
+    targets = tuple(dict.fromkeys(columns.index(name) for name in spec.targets))
+    values = np.column_stack(list(features.values()))  # (T, F) float64, the one copy of the data
+    infinite = np.isinf(values)
+    if infinite.any():
+        cols = [c for c, n in zip(columns, infinite.sum(0), strict=True) if n]
+        notes.append(f"{int(infinite.sum()):,} infinite value(s) in {', '.join(cols)} treated as missing.")
+        values[infinite] = np.nan
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(values) > np.finfo(np.float32).max  # would become inf in the float32 the model reads
+    if huge.any():
+        cols = [c for c, n in zip(columns, huge.sum(0), strict=True) if n]
+        notes.append(
+            f"{int(huge.sum()):,} value(s) in {', '.join(cols)} too large for 32-bit floats (beyond ±3.4e38) "
+            "treated as missing."
+        )
+        values[huge] = np.nan
+    missing = tuple(int(n) for n in np.isnan(values).sum(0))
+    values, time = _fill_missing(values, time, spec.missing, columns, notes)
+    if len(values) < 2:
+        raise DataError(
+            f"Only {len(values)} row(s) left after handling missing values: a series needs at least 2. "
+            "Try another missing-value policy or other columns."
+        )
+    for name, col in zip(columns, values.T, strict=True):
+        if np.all(col == col[0]):
+            notes.append(f"Column {name} is constant ({col[0]:g}): it carries no information.")
+    frequency = _frequency(time, notes)
+    return PreparedSeries(
+        values=values.astype(np.float32),  # (T, F), C-contiguous
+        columns=columns,
+        targets=targets,
+        time=time,
+        notes=tuple(notes),
+        frequency=frequency,
+        missing=missing,
+    )
+
+
+def _time_axis(df: pd.DataFrame, time_columns: tuple[str, ...], notes: list[str]) -> tuple[pd.DataFrame, pd.Index]:
+    if not time_columns:
+        return df.reset_index(drop=True), pd.RangeIndex(len(df))
+    stamps = _stamps(df, time_columns)
+    bad = stamps.isna().to_numpy()
+    if bad.mean() > 0.5:
+        example = df.loc[bad, list(time_columns)].iloc[0].tolist()
+        raise DataError(
+            f"Most values of {', '.join(time_columns)} are not dates or times (e.g. {example}). "
+            "Pick another time column, or none to use the row order."
+        )
+    if bad.any():
+        notes.append(f"Dropped {int(bad.sum()):,} row(s) whose time could not be read.")
+    kept = np.flatnonzero(~bad)
+    times = pd.DatetimeIndex(stamps.iloc[kept])
+    order = np.argsort(times.asi8, kind="stable")  # stable: equal stamps keep their file order
+    if np.any(np.diff(order) != 1):
+        notes.append("Sorted by time (the rows were not in time order).")
+    time = times[order]
+    first = ~time.duplicated(keep="first")
+    if not first.all():
+        notes.append(f"{int((~first).sum()):,} duplicate timestamps (kept the first of each).")
+    rows = kept[order][first]
+    label = ", ".join(time_columns)
+    notes.insert(0, f"Time axis from {label}.")
+    return df.iloc[rows].reset_index(drop=True), time[first]
+
+
+def _stamps(df: pd.DataFrame, time_columns: tuple[str, ...]) -> pd.Series:
+    parts = {_PART_NAMES.get(str(c).strip().lower()): c for c in time_columns}
+    if len(time_columns) == 1 and parts.keys() != {"year"}:
+        col = df[time_columns[0]]
+        if ptypes.is_numeric_dtype(col.dtype):
+            raise DataError(
+                f"Column {time_columns[0]!r} holds numbers, not dates. Pick a date column, date parts "
+                "(year, month, day, hour), or no time column to use the row order."
+            )
+        return _to_datetime(col).reset_index(drop=True)
+    if None in parts or "year" not in parts:
+        raise DataError(
+            f"Time columns {', '.join(time_columns)}: several time columns must be date parts named "
+            "year, month, day, hour, minute, second. Pick one date column or those parts."
+        )
+    frame = pd.DataFrame({p: pd.to_numeric(df[c], errors="coerce") for p, c in parts.items()})
+    frame = frame.assign(**{p: 1 for p in ("month", "day") if p not in frame})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pd.to_datetime(frame[[p for p in DATE_PARTS if p in frame]], errors="coerce").reset_index(drop=True)
+
+
+def _feature_columns(df: pd.DataFrame, spec: DataSpec, notes: list[str]) -> dict[str, np.ndarray]:
+    roles = column_roles(df, spec.time_columns)
+    chosen_categorical = [c for c in spec.features if not ptypes.is_numeric_dtype(df[c].dtype)]
+    bad = [c for c in chosen_categorical if c not in roles.categorical]
+    if bad:
+        raise DataError(
+            f"Column(s) {', '.join(bad)} hold text with too many different values to be features "
+            f"(more than {MAX_LEVELS}) or no values: deselect them."
+        )
+    numeric = [c for c in spec.features if c not in chosen_categorical]
+    empty = [c for c in numeric if df[c].isna().all()]
+    if empty:
+        if set(empty) & set(spec.targets):
+            raise DataError(f"Target {empty[0]!r} has no values at all: choose another target.")
+        notes.append(f"Left out {', '.join(empty)}: no values at all.")
+    out = {c: df[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in numeric if c not in empty}
+    used = set(spec.time_columns) | set(spec.features) | set(spec.targets)
+    categorical = chosen_categorical + [c for c in roles.categorical if c not in used]
+    if categorical and spec.categorical is CategoricalPolicy.ONE_HOT:
+        for name in categorical:
+            dummies = pd.get_dummies(df[name], prefix=name, prefix_sep="=", dtype=np.float64)
+            out.update({c: dummies[c].to_numpy() for c in dummies.columns})
+            gaps = int(df[name].isna().sum())
+            extra = f"; {gaps:,} missing label(s) are all zeros" if gaps else ""
+            notes.append(
+                f"One-hot encoded {name} into {dummies.shape[1]} columns: {', '.join(dummies.columns)}{extra}."
+            )
+    elif categorical:
+        notes.append(f"Left out categorical column(s) {', '.join(categorical)} (policy: drop).")
+    unused_counters = [c for c in roles.counters if c not in used]
+    if unused_counters:
+        notes.append(f"Left out {', '.join(unused_counters)}: row counter(s), not measurements.")
+    unused_other = [c for c in roles.other if c not in used and c not in empty]
+    if unused_other:
+        notes.append(f"Ignored {', '.join(unused_other)}: not numbers, categories or the time axis.")
+    if not out:
+        raise DataError("No feature columns: choose at least one numeric column as a feature.")
+    return out
+
+
+def _fill_missing(
+    values: np.ndarray, time: pd.Index, policy: MissingPolicy, columns: tuple[str, ...], notes: list[str]
+) -> tuple[np.ndarray, pd.Index]:
+    gaps = np.isnan(values)  # (T, F)
+    if not gaps.any():
+        return values, time
+    if policy is MissingPolicy.DROP:
+        keep = ~gaps.any(1)
+        notes.append(f"Dropped {int((~keep).sum()):,} rows with missing values.")
+        return values[keep], time[keep]
+    rows = np.arange(len(values))
+    x = time.asi8.astype(np.float64) if isinstance(time, pd.DatetimeIndex) else rows.astype(np.float64)
+    filled = {}  # values is the caller's own copy: fill in place
+    for j in np.flatnonzero(gaps.any(0)):
+        col, known = values[:, j], ~gaps[:, j]
+        if not known.any():
+            continue
+        todo = gaps[:, j] & (rows > np.argmax(known))  # leading gaps have nothing before them
+        if policy is MissingPolicy.FFILL:
+            col[todo] = col[np.maximum.accumulate(np.where(known, rows, 0))[todo]]
+        else:  # linear in time; after the last known value np.interp repeats it
+            col[todo] = np.interp(x[todo], x[known], col[known])
+        filled[columns[j]] = int(todo.sum())
+    if any(filled.values()):
+        how = "Forward-filled" if policy is MissingPolicy.FFILL else "Interpolated (linearly in time)"
+        where = ", ".join(f"{name}: {n:,}" for name, n in filled.items() if n)
+        notes.append(f"{how} {sum(filled.values()):,} missing values ({where}).")
+    keep = ~np.isnan(values).any(1)
+    if not keep.all():
+        notes.append(f"Dropped the first {int((~keep).sum()):,} rows: missing values with nothing before them.")
+    return values[keep], time[keep]
+
+
+def _frequency(time: pd.Index, notes: list[str]) -> str | None:
+    if not isinstance(time, pd.DatetimeIndex) or len(time) < 3:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 3.1 warns that infer_freq will return an offset
+        try:
+            freq = pd.infer_freq(time)
+        except (ValueError, TypeError):
+            freq = None
+    if freq is not None:
+        return getattr(freq, "freqstr", freq)
+    steps = pd.Series(time[1:] - time[:-1]).value_counts()
+    notes.append(
+        f"Time steps are not all equal: {int(steps.iloc[0]):,} of {len(time) - 1:,} are {_words(steps.index[0])}; "
+        "the others differ (gaps or irregular sampling). Windows count rows, not time."
+    )
+    return None
+
+
+def _words(step: pd.Timedelta) -> str:
+    for unit, size in (("day", "1D"), ("hour", "1h"), ("minute", "1min"), ("second", "1s")):
+        n = step / pd.Timedelta(size)
+        if n >= 1 and n == int(n):
+            return f"{int(n)} {unit}{'s' if n != 1 else ''}"
+    return str(step)
+
+
+# --- Summaries -------------------------------------------------------------------------------
+
+
+def summarize(series: PreparedSeries) -> pd.DataFrame:
+    """Per-column statistics of the prepared values, with the missing count before the policy."""
+    values = series.values.astype(np.float64)  # (T, F)
+    roles = ["target" if i in series.targets else "feature" for i in range(len(series.columns))]
+    return pd.DataFrame(
+        {
+            "role": roles,
+            "count": np.full(len(series.columns), series.length),
+            "mean": values.mean(0),
+            "std": values.std(0, ddof=1) if series.length > 1 else np.nan,
+            "min": values.min(0),
+            "max": values.max(0),
+            "missing before": series.missing or (0,) * len(series.columns),
+        },
+        index=pd.Index(series.columns, name="column"),
+    )
+
+
+def describe_time(series: PreparedSeries) -> dict:
+    """Rows, first and last time, span, frequency alias (None when irregular) and the step in words."""
+    time, rows = series.time, series.length
+    if not isinstance(time, pd.DatetimeIndex):
+        return {"rows": rows, "start": 0, "end": rows - 1, "span": None, "frequency": None, "step": "row order"}
+    step = "one row"
+    if rows > 1:
+        steps = pd.Series(time[1:] - time[:-1]).value_counts()
+        regular = series.frequency is not None or len(steps) == 1
+        step = ("every " if regular else "irregular, mostly ") + _words(steps.index[0])
+        if series.frequency:
+            step = _CALENDAR.get(series.frequency.lstrip("0123456789")[:1], step)
+    return {
+        "rows": rows,
+        "start": time[0],
+        "end": time[-1],
+        "span": time[-1] - time[0],
+        "frequency": series.frequency,
+        "step": step,
+    }

@@ -1,0 +1,141 @@
+"""The Data page driven by widget key in AppTest: samples, real uploads, bad uploads, remembered choices."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pages.shared import SAMPLES
+from tests.conftest import ROOT
+
+POLLUTION = "Beijing PM2.5 pollution (hourly, 2010-2014)"
+# rows the page reports under the detected defaults (interpolation drops pollution's 24 leading NA rows)
+ROWS = {"airline-passengers.csv": "144", "daily-min-temperatures.csv": "3,650", "pollution.csv": "43,800"}
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def chart_keys(at: AppTest) -> list[str]:
+    return [chart.proto.id.rsplit("-", 1)[-1] for chart in at.get("plotly_chart")]
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    return at.file_uploader(key="upload").set_value((name, data, "text/csv")).run()
+
+
+def test_opens_on_the_airline_sample(app):
+    assert app.selectbox(key="sample").value == next(iter(SAMPLES))
+    assert metrics(app)["Rows"] == "144" and metrics(app)["Time step"] == "monthly"
+    assert app.multiselect(key="time_columns").value == ["Month"]
+    assert app.multiselect(key="features").value == ["Passengers"]
+    assert "data_chart" in chart_keys(app)
+    assert app.session_state.spec.targets == ("Passengers",)
+
+
+def test_switching_samples(app):
+    app.selectbox(key="sample").set_value(POLLUTION).run()
+    assert not app.exception
+    assert metrics(app)["Rows"] == "43,800" and metrics(app)["Time step"] == "every 1 hour"
+    assert app.multiselect(key="time_columns").value == ["year", "month", "day", "hour"]
+    assert "No" not in app.multiselect(key="features").value
+    assert "One-hot encoded cbwd into 4 columns" in app.info[0].value
+    assert any("10,000 of 43,800 points" in c.value for c in app.caption)  # the chart is downsampled, and says so
+    assert "missing_chart" in chart_keys(app)
+    app.selectbox(key="sample").set_value(next(iter(SAMPLES))).run()
+    assert metrics(app)["Rows"] == "144"
+
+
+@pytest.mark.parametrize("name", list(ROWS))
+def test_upload_each_real_file(app, shared_data, name):
+    upload(app, name, (shared_data / name).read_bytes())
+    assert not app.exception and not app.error
+    assert app.session_state.source.name == name and not app.session_state.source.builtin
+    assert metrics(app)["Rows"] == ROWS[name]
+    assert app.selectbox(key="sample").value is None  # the upload is in use, not a sample
+    assert "data_chart" in chart_keys(app)
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("garbage.csv", bytes(range(256)) * 16),
+        ("empty.csv", b""),
+        ("header.csv", b"a,b,c\n"),
+        ("text.csv", b"name,city\nann,paris\n"),
+        ("ragged.csv", b"a,b\n1,2\n3,4,5\n"),
+        ("dup.csv", b"a,a\n1,2\n"),
+        ("cut.parquet", b"PAR1" + bytes(50)),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_bad_upload_shows_an_error_and_keeps_the_data(app, name, data):
+    app.selectbox(key="sample").set_value(POLLUTION).run()
+    before = metrics(app)
+    upload(app, name, data)
+    assert not app.exception
+    assert len(app.error) == 1 and "Still using **pollution.csv**" in app.error[0].value
+    assert metrics(app) == before and app.session_state.source.name == "pollution.csv"
+    assert "data_chart" in chart_keys(app)
+    app.multiselect(key="targets").set_value(["TEMP"]).run()  # the old data stays usable
+    assert not app.exception and app.session_state.spec.targets == ("TEMP",)
+
+
+def test_upload_then_sample_then_a_new_upload(app):
+    frame = pd.DataFrame({"t": pd.date_range("2024-01-01", periods=50, freq="D").astype(str), "y": range(50)})
+    tsv = frame.to_csv(sep="\t", index=False).encode()
+    upload(app, "series.tsv", tsv)
+    assert metrics(app)["Rows"] == "50" and metrics(app)["Time step"] == "every 1 day"
+    app.selectbox(key="sample").set_value(POLLUTION).run()  # the file stays in the uploader but is not reused
+    assert app.session_state.source.name == "pollution.csv"
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer)
+    upload(app, "series.parquet", buffer.getvalue())
+    assert app.session_state.source.name == "series.parquet" and metrics(app)["Rows"] == "50"
+
+
+def test_policies_and_choices_reach_the_series(app):
+    app.selectbox(key="sample").set_value(POLLUTION).run()
+    app.selectbox(key="missing").set_value("drop rows").run()
+    assert metrics(app)["Rows"] == "41,757"
+    assert "Dropped 2,067 rows with missing values." in app.info[0].value
+    app.selectbox(key="categorical").set_value("drop").run()
+    app.multiselect(key="features").set_value(["pm2.5", "TEMP"]).run()
+    spec = app.session_state.spec
+    assert spec.features == ("pm2.5", "TEMP") and spec.categorical.value == "drop"
+    assert list(app.dataframe[0].value.index) == ["pm2.5", "TEMP"]  # the per-column summary
+    app.multiselect(key="time_columns").set_value([]).run()
+    assert metrics(app)["Time axis"] == "row order"
+
+
+def test_invalid_choice_shows_an_error_and_keeps_the_last_good_spec(app):
+    good = app.session_state.spec
+    app.multiselect(key="targets").set_value([]).run()
+    assert not app.exception
+    assert "at least one target" in app.error[0].value
+    assert app.session_state.spec == good
+
+
+def test_choices_survive_a_page_switch(app):
+    app.selectbox(key="sample").set_value(POLLUTION).run()
+    app.multiselect(key="features").set_value(["pm2.5", "DEWP"]).run()
+    app.selectbox(key="missing").set_value("forward-fill").run()
+    app.switch_page("pages/windows.py").run()
+    assert not app.exception
+    app.switch_page("pages/data.py").run()
+    assert not app.exception
+    assert app.multiselect(key="features").value == ["pm2.5", "DEWP"]
+    assert app.selectbox(key="missing").value.value == "forward-fill"
+    assert app.selectbox(key="sample").value == POLLUTION
