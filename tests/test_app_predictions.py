@@ -136,10 +136,10 @@ def test_a_model_loaded_on_other_data_keeps_its_own_scaler(at):
 
 def test_charts_keep_at_most_ten_thousand_points_per_trace():
     import numpy as np
-    from test_metrics import make_run
 
     from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_figure, time_label
     from lstmlab.metrics import forecasts
+    from tests.test_metrics import make_run
 
     t = np.arange(30_000)
     values = np.stack([np.sin(t / 50), np.cos(t / 7)], axis=1).astype(np.float32)
@@ -148,7 +148,7 @@ def test_charts_keep_at_most_ten_thousand_points_per_trace():
     x = np.datetime64("2020-01-01T00") + t.astype("timedelta64[h]")
     for fig in (predictions_figure(x, values[:, 0], table, splits), residuals_figure(x, table, splits)):
         lengths = [len(trace.x) for trace in fig.data]
-        assert max(lengths) == 10_000 and len(lengths) >= 3
+        assert 9_990 <= max(lengths) <= 10_000 and len(lengths) >= 3
     fan = fan_figure(x, values[:, 0], table["test"], splits["test"].target_rows, [0, 5])
     assert len(fan.data) == 1 + 2 * 2 and len(fan.data[1].x) == 3  # actual, then model + seasonal per origin
     assert time_label(x[0]) == "2020-01-01" and time_label(x[1]) == "2020-01-01 01:00"

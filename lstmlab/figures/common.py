@@ -10,7 +10,7 @@ MAX_POINTS = 10_000  # per trace: keeps chart JSON small and the browser respons
 
 
 def downsample_index(values: np.ndarray, n_out: int = MAX_POINTS) -> np.ndarray:
-    """Row indices that keep a long series' shape and extremes (MinMaxLTTB), or all rows if short.
+    """At most ``n_out`` row indices keeping a long series' shape and extremes, or all rows if short.
 
     NaNs are filled for the choice of points only; the caller plots its own values at these rows.
     """
@@ -18,7 +18,9 @@ def downsample_index(values: np.ndarray, n_out: int = MAX_POINTS) -> np.ndarray:
     if len(values) <= n_out:
         return np.arange(len(values))
     finite = np.where(np.isfinite(values), values, np.nanmean(values) if np.isfinite(values).any() else 0.0)
-    return np.sort(MinMaxLTTBDownsampler().downsample(finite, n_out=n_out).astype(np.int64))
+    picked = MinMaxLTTBDownsampler().downsample(finite, n_out=n_out - 2).astype(np.int64)
+    # MinMaxLTTB can still miss the global extremes; a user looks for those first.
+    return np.unique(np.concatenate([picked, [np.argmin(finite), np.argmax(finite)]]))
 
 
 def is_downsampled(length: int, n_out: int = MAX_POINTS) -> bool:
