@@ -1,0 +1,54 @@
+"""The whole journey in a real browser: Playwright driving Debian's chromium against `streamlit run`."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser_support import go_to, settle, upload
+
+pytestmark = pytest.mark.browser
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def test_pollution_upload_windows_to_tensor_shapes(page, app_url):
+    page.goto(app_url)
+    settle(page)
+    upload(page, DATA / "pollution.csv")
+    assert page.get_by_text("pm2.5").count() > 0
+    # pick the columns: drop DEWP from the features
+    features = page.get_by_test_id("stMultiSelect").filter(has_text="Features")
+    features.get_by_role("button", name="Remove DEWP").click()
+    settle(page)
+    go_to(page, "Windows")
+    # 43,800 rows after the 24 leading NAs; 10 features (pm2.5, TEMP, PRES, Iws, Is, Ir + 4 wind directions)
+    page.get_by_test_id("stMarkdown").filter(has_text="X_train [30648, 12, 10]").wait_for()
+    assert page.get_by_test_id("stPlotlyChart").count() >= 2
+
+
+def test_airline_train_predict_and_inspect(page, app_url):
+    page.goto(app_url)
+    settle(page)
+    upload(page, DATA / "airline-passengers.csv")
+    go_to(page, "Windows")
+    page.get_by_test_id("stMarkdown").filter(has_text="X_train [88, 12, 1]").wait_for()
+    go_to(page, "Train")
+    epochs = page.get_by_test_id("stNumberInput").filter(has_text="Epochs").locator("input")
+    epochs.fill("15")
+    epochs.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_test_id("stAlertContentSuccess").filter(has_text="Run 1").wait_for(timeout=120_000)
+    settle(page)
+    assert page.get_by_test_id("stDataFrame").count() >= 1
+
+    go_to(page, "Predictions")
+    page.get_by_test_id("stPlotlyChart").locator(".main-svg").first.wait_for()
+    metrics = page.get_by_test_id("stDataFrame").first
+    metrics.wait_for()
+    assert page.get_by_text("seasonal naive").count() + page.get_by_text("Seasonal naive").count() > 0
+
+    go_to(page, "Inspect")
+    page.get_by_text("max abs").first.wait_for()
+    heatmaps = page.locator("[data-testid='stPlotlyChart'] .heatmaplayer")
+    heatmaps.first.wait_for()
+    assert heatmaps.count() >= 1
