@@ -1,0 +1,139 @@
+"""Figures of the Inspect page about single cells and units: one cell's numbers, the state heatmaps,
+LSTMVis-style unit paths, and the equations of a cell with its numbers filled in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lstmlab.figures.common import base_layout
+from lstmlab.figures.inspect import legend_below
+from lstmlab.model import SimpleLSTM
+from lstmlab.trace import GATES, STATES, Cell
+
+GATE_COLOURS = {"i": "#1f77b4", "f": "#ff7f0e", "g": "#2ca02c", "o": "#d62728"}
+STATE_NAMES = {"h": "h (hidden)", "c": "c (cell)", "i": "i (input gate)", "f": "f (forget gate)",
+               "g": "g (candidate)", "o": "o (output gate)"}
+
+
+def cell_figure(cell: Cell, units: Sequence[int], features: Sequence[str]) -> go.Figure:
+    """One cell as bars: its input x_t by feature, its gates and its states for the chosen units."""
+    units = list(units)
+    labels = [str(u) for u in units]
+    fig = make_subplots(rows=1, cols=3, column_widths=[0.2, 0.4, 0.4], horizontal_spacing=0.07,
+                        subplot_titles=("input x_t", "gates i, f, g, o", "states: before → after"))
+    names = list(features) if len(features) == len(cell.x) else [f"x{k}" for k in range(len(cell.x))]
+    fig.add_trace(go.Bar(x=names, y=cell.x, name="x_t", marker_color="#7f7f7f", showlegend=False), 1, 1)
+    for gate in GATES:
+        fig.add_trace(go.Bar(x=labels, y=getattr(cell, gate)[units], name=gate,
+                             marker_color=GATE_COLOURS[gate]), 1, 2)
+    for name, values, colour in (("c_{t-1}", cell.c_prev, "#c5b0d5"), ("c_t", cell.c, "#9467bd"),
+                                 ("h_{t-1}", cell.h_prev, "#9edae5"), ("h_t", cell.h, "#17becf")):
+        fig.add_trace(go.Bar(x=labels, y=values[units], name=name, marker_color=colour), 1, 3)
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title_text="unit", row=1, col=2)
+    fig.update_xaxes(title_text="unit", row=1, col=3)
+    return legend_below(base_layout(fig, height=380))
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3f}" if abs(v) >= 5e-4 or v == 0 else f"{v:.1e}"
+
+
+def cell_equations(cell: Cell, terms: dict[str, np.ndarray], unit: int) -> list[str]:
+    """LaTeX lines of the LSTM equations for one unit with this cell's numbers filled in.
+
+    ``terms[gate]`` (3, H) holds W_i·x_t, W_h·h_{t-1} and the summed biases (``trace.gate_terms``).
+    """
+    lines = []
+    for gate, act in (("i", r"\sigma"), ("f", r"\sigma"), ("g", r"\tanh"), ("o", r"\sigma")):
+        wx, wh, b = terms[gate][:, unit]
+        value = getattr(cell, gate)[unit]
+        lines.append(
+            rf"{gate}_t = {act}(W_{{i{gate}}} x_t + W_{{h{gate}}} h_{{t-1}} + b_{gate}) = "
+            rf"{act}({_fmt(wx)} + ({_fmt(wh)}) + ({_fmt(b)})) = {act}({_fmt(wx + wh + b)}) = {_fmt(value)}"
+        )
+    i, f, g, o = (getattr(cell, k)[unit] for k in GATES)
+    lines.append(
+        rf"c_t = f_t \odot c_{{t-1}} + i_t \odot g_t = {_fmt(f)} \cdot ({_fmt(cell.c_prev[unit])}) + "
+        rf"{_fmt(i)} \cdot ({_fmt(g)}) = {_fmt(cell.c[unit])}"
+    )
+    lines.append(rf"h_t = o_t \odot \tanh(c_t) = {_fmt(o)} \cdot \tanh({_fmt(cell.c[unit])}) = {_fmt(cell.h[unit])}")
+    return lines
+
+
+def gate_terms(model: SimpleLSTM, layer: int, direction: int, cell: Cell) -> dict[str, np.ndarray]:
+    """Each gate's pre-activation split into W_i·x_t, W_h·h_{t-1} and bias: {gate: (3, H)}."""
+    sfx = f"_l{layer}" + ("_reverse" if direction else "")
+    lstm = model.lstm
+    w_ih, w_hh = (getattr(lstm, n + sfx).detach().cpu().double().numpy() for n in ("weight_ih", "weight_hh"))
+    bias = np.zeros(w_ih.shape[0])
+    if lstm.bias:
+        bias = sum(getattr(lstm, n + sfx).detach().cpu().double().numpy() for n in ("bias_ih", "bias_hh"))
+    wx, wh = w_ih @ cell.x.astype(np.float64), w_hh @ cell.h_prev.astype(np.float64)  # (4H,)
+    return {gate: np.stack([part.reshape(4, -1)[k] for part in (wx, wh, bias)]) for k, gate in enumerate(GATES)}
+
+
+def cell_table(cell: Cell, units: Sequence[int]) -> pd.DataFrame:
+    """The cell's numbers for a few units, one row per unit."""
+    units = list(units)
+    data = {"unit": units, "h_{t-1}": cell.h_prev[units], "c_{t-1}": cell.c_prev[units]}
+    data.update({gate: getattr(cell, gate)[units] for gate in GATES})
+    data.update({"c_t": cell.c[units], "h_t": cell.h[units]})
+    return pd.DataFrame(data)
+
+
+def state_heatmaps(states: dict[str, np.ndarray], title: str = "") -> go.Figure:
+    """Time step × unit heatmaps of h, c and each gate; ``states[name]`` is (W, H) for one sample.
+
+    h and g share a −1..1 scale, c gets its own symmetric scale, the sigmoid gates 0..1.
+    """
+    fig = make_subplots(rows=2, cols=3, subplot_titles=[STATE_NAMES[k] for k in STATES],
+                        horizontal_spacing=0.05, vertical_spacing=0.14, shared_yaxes=True)
+    c_max = float(np.abs(states["c"]).max()) or 1.0
+    axis = {"h": "coloraxis", "g": "coloraxis", "c": "coloraxis2", "i": "coloraxis3", "f": "coloraxis3",
+            "o": "coloraxis3"}
+    for k, name in enumerate(STATES):
+        z = np.asarray(states[name]).T  # (H, W): units down, time across
+        fig.add_trace(go.Heatmap(z=z, coloraxis=axis[name], name=name,
+                                 hovertemplate=f"{name}<br>t=%{{x}}<br>unit %{{y}}<br>%{{z:.3f}}<extra></extra>"),
+                      row=k // 3 + 1, col=k % 3 + 1)
+    bar = dict(thickness=12, len=0.3, x=1.01)
+    fig.update_layout(
+        coloraxis=dict(colorscale="RdBu", cmin=-1, cmax=1, colorbar=dict(title="h, g", y=0.85, **bar)),
+        coloraxis2=dict(colorscale="PuOr", cmin=-c_max, cmax=c_max, colorbar=dict(title="c", y=0.5, **bar)),
+        coloraxis3=dict(colorscale="Viridis", cmin=0, cmax=1, colorbar=dict(title="gates", y=0.15, **bar)),
+    )
+    fig.update_xaxes(title_text="time step t", row=2)
+    fig.update_yaxes(title_text="unit", col=1)
+    fig = base_layout(fig, title, height=580)
+    fig.update_layout(hovermode="closest", margin=dict(t=80))
+    return fig
+
+
+def unit_paths_figure(values: np.ndarray, found: Sequence[int], start: int, stop: int, threshold: float,
+                      name: str = "h", max_shown: int = 12) -> go.Figure:
+    """LSTMVis-style: every unit's path over the window in grey, the units found in colour,
+    the selected time range shaded and the threshold drawn."""
+    values = np.asarray(values)  # (W, H)
+    n_steps, n_units = values.shape
+    t = np.arange(n_steps)
+    # All units as one grey trace, paths separated by None: one trace stays fast for H = 256.
+    xs = np.concatenate([np.append(t, np.nan) for _ in range(n_units)])
+    ys = np.concatenate([np.append(values[:, u], np.nan) for u in range(n_units)])
+    fig = go.Figure(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="rgba(150,150,150,0.25)", width=1),
+                               name="all units", hoverinfo="skip"))
+    for u in list(found)[:max_shown]:
+        fig.add_trace(go.Scatter(x=t, y=values[:, u], mode="lines+markers", name=f"unit {u}",
+                                 marker=dict(size=4)))
+    fig.add_vrect(x0=start - 0.5, x1=stop + 0.5, fillcolor="#ffdd57", opacity=0.25, line_width=0)
+    fig.add_hline(y=threshold, line=dict(color="#d62728", dash="dot", width=1),
+                  annotation_text=f"threshold {threshold:g}")
+    fig.update_xaxes(title_text="time step t")
+    fig.update_yaxes(title_text=name)
+    return legend_below(base_layout(fig, f"{len(found)} unit(s) with {name} ≥ {threshold:g} over t = {start}..{stop}",
+                                    400))
