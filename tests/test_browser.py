@@ -48,7 +48,17 @@ def test_airline_train_predict_and_inspect(page, app_url):
     assert page.get_by_text("seasonal naive").count() + page.get_by_text("Seasonal naive").count() > 0
 
     go_to(page, "Inspect")
-    page.get_by_text("max abs").first.wait_for()
+    page.get_by_text("max abs difference").first.wait_for()
+    sample = page.get_by_test_id("stNumberInput").filter(has_text="Sample").locator("input")
+    sample.fill("5")
+    sample.press("Enter")
+    settle(page)
+    page.get_by_role("tab", name="Cells").click()
+    cell = page.get_by_test_id("stSlider").filter(has_text="Cell (time step)")
+    cell.get_by_role("slider").press("Home")  # the first cell, t = 0
+    settle(page)
+    assert cell.get_by_test_id("stSliderThumbValue").inner_text() == "0"
+    page.get_by_role("tab", name="Heatmaps & units").click()
     heatmaps = page.locator("[data-testid='stPlotlyChart'] .heatmaplayer")
     heatmaps.first.wait_for()
     assert heatmaps.count() >= 1
