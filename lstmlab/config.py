@@ -84,3 +84,4 @@ class TrainConfig:
     patience: int = 10  # epochs without a better validation loss; 0 turns early stopping off
     seed: int = 0
     device: str = "auto"  # "auto", "cpu", "cuda", "cuda:1", "mps"
+    max_windows: int = 0  # windows sampled per epoch; 0 uses them all

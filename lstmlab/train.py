@@ -143,13 +143,15 @@ def fit(
     good_state = copy.deepcopy(model.state_dict())  # weights of the last finished epoch
     best_state, stale = good_state, 0
     n, started = x.shape[0], time.perf_counter()
-    n_batches, last_report = math.ceil(n / config.batch_size), started
+    # A long series can sample a fresh random subset of its windows each epoch.
+    per_epoch = min(n, config.max_windows) if config.max_windows > 0 else n
+    n_batches, last_report = math.ceil(per_epoch / config.batch_size), started
 
     for epoch in range(1, config.epochs + 1):
         epoch_start = time.perf_counter()
-        order = torch.randperm(n, generator=generator).to(device)
+        order = torch.randperm(n, generator=generator)[:per_epoch].to(device)
         total = torch.zeros((), device=device)
-        for batch, start in enumerate(range(0, n, config.batch_size)):
+        for batch, start in enumerate(range(0, per_epoch, config.batch_size)):
             if on_step and time.perf_counter() - last_report > STEP_REPORT_SECONDS:
                 on_step(epoch, batch, n_batches)
                 last_report = time.perf_counter()
@@ -163,8 +165,8 @@ def fit(
                 nn.utils.clip_grad_norm_(model.parameters(), config.clip)
             optimizer.step()
             total += loss.detach() * idx.shape[0]
-        train_loss = total.item() / n  # one sync per epoch
-        speed = n / (time.perf_counter() - epoch_start)
+        train_loss = total.item() / per_epoch  # one sync per epoch
+        speed = per_epoch / (time.perf_counter() - epoch_start)
         if not math.isfinite(train_loss):
             model.load_state_dict(good_state)
             history.stopped = (
@@ -182,7 +184,7 @@ def fit(
         else:
             stale += 1
         history.seconds = time.perf_counter() - started
-        history.windows_per_second = n * epoch / history.seconds
+        history.windows_per_second = per_epoch * epoch / history.seconds
         report = EpochReport(epoch, config.epochs, train_loss, val_loss, speed, history)
         if on_epoch and on_epoch(report):
             history.stopped = f"Stopped by the user after epoch {epoch}."
@@ -194,6 +196,6 @@ def fit(
     if history.best_epoch:
         model.load_state_dict(best_state)
     history.seconds = time.perf_counter() - started
-    history.windows_per_second = n * history.epochs_run / history.seconds
+    history.windows_per_second = per_epoch * history.epochs_run / history.seconds
     model.eval()
     return history

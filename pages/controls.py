@@ -60,9 +60,25 @@ def read_settings() -> tuple[ModelConfig, TrainConfig]:
         clip = st.number_input("Gradient clipping (max norm, 0 = off)", 0.0, 100.0, key="clip")
         patience = st.number_input("Early-stopping patience (0 = off)", 0, 1000, key="patience")
         seed = st.number_input("Seed", 0, 2**31 - 1, key="seed")
+        max_windows = st.number_input(
+            "Windows per epoch (0 = all)",
+            0,
+            10**9,
+            step=10_000,
+            key="max_windows",
+            help="On a long series, each epoch trains on a fresh random sample of this many windows.",
+        )
     model_config = ModelConfig(int(h_size), int(n_layers), bool(bidirectional), InitState(init), Summary(summary))
     train_config = TrainConfig(
-        float(lr), int(batch_size), int(epochs), Loss(loss), float(clip), int(patience), int(seed), device
+        float(lr),
+        int(batch_size),
+        int(epochs),
+        Loss(loss),
+        float(clip),
+        int(patience),
+        int(seed),
+        device,
+        int(max_windows),
     )
     st.session_state.model_config, st.session_state.train_config = model_config, train_config
     return model_config, train_config

@@ -124,3 +124,17 @@ def test_history_speed_is_consistent(windows):
     history = fit(SimpleLSTM(2, 10, 2, 8), x, y, TrainConfig(epochs=2))
     assert history.windows_per_second == pytest.approx(len(x) * 2 / history.seconds)
     assert math.isfinite(history.best_loss)
+
+
+def test_max_windows_samples_a_subset_each_epoch(windows):
+    x, y = windows
+    seen = []
+
+    class Spy(SimpleLSTM):
+        def forward(self, batch, states=None):
+            seen.append(batch.shape[0])
+            return super().forward(batch, states)
+
+    history = fit(Spy(2, 10, 2, 8), x, y, TrainConfig(epochs=2, batch_size=32, max_windows=100))
+    assert sum(seen) == 2 * 100 and max(seen) == 32
+    assert history.windows_per_second == pytest.approx(200 / history.seconds)
