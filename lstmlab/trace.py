@@ -1,6 +1,5 @@
-"""Follow a batch through a SimpleLSTM: real tensor shapes stage by stage, and every cell's gates.
+"""Follow a batch through a SimpleLSTM's cells: every step's gates and states, per layer and direction.
 
-``trace_shapes`` reads shapes from forward hooks while the model runs (nothing typed in by hand).
 ``trace_cells`` recomputes ``nn.LSTM`` step by step from the module's own weights (PyTorch's gate
 order i, f, g, o), for every layer and direction, and keeps each step's gates and states; its
 ``max_abs_diff`` checks the recomputation against ``nn.LSTM`` itself.
@@ -14,99 +13,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lstmlab.config import Summary
 from lstmlab.model import SimpleLSTM
 
 GATES = ("i", "f", "g", "o")
 SIGMOID_GATES = ("i", "f", "o")  # the gates that can saturate at 0 and 1
 STATES = ("h", "c", "i", "f", "g", "o")
-
-
-@dataclass(frozen=True)
-class Stage:
-    """One step of the pipeline, with the shape of the tensor actually seen there."""
-
-    name: str
-    shape: tuple[int, ...]
-    description: str
-    sample: np.ndarray  # a few real values from the tensor
-    params: tuple[tuple[str, tuple[int, ...]], ...] = ()  # parameters applied at this stage
-
-
-def _sample(t: torch.Tensor | np.ndarray, n: int = 6) -> np.ndarray:
-    """The first few entries along each of the last two axes (first index elsewhere)."""
-    a = t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
-    while a.ndim > 2:
-        a = a[0]
-    return a[:n, :n] if a.ndim == 2 else a[:n]
-
-
-def _params(module: torch.nn.Module) -> tuple[tuple[str, tuple[int, ...]], ...]:
-    return tuple((name, tuple(p.shape)) for name, p in module.named_parameters())
-
-
-def trace_shapes(
-    model: SimpleLSTM,
-    x: torch.Tensor,
-    series: np.ndarray | None = None,
-    scaled: np.ndarray | None = None,
-    horizon: int = 1,
-    states: tuple[torch.Tensor, torch.Tensor] | None = None,
-) -> list[Stage]:
-    """Run ``model`` on windows ``x`` (B, W, F) and record each stage's real shape via forward hooks.
-
-    ``series`` and ``scaled`` (T, F) are the raw and scaled series the windows were cut from, if known.
-    """
-    seen: dict[str, object] = {}
-    hooks = [
-        model.register_forward_pre_hook(lambda m, args: seen.__setitem__("input", args[0])),
-        model.lstm.register_forward_hook(lambda m, args, out: seen.__setitem__("lstm", out)),
-        model.linear.register_forward_hook(lambda m, args, out: seen.update(summary=args[0], linear=out)),
-        model.register_forward_hook(lambda m, args, out: seen.__setitem__("model", out)),
-    ]
-    try:
-        with torch.no_grad():
-            model(x.to(next(model.parameters()).device), states)
-    finally:
-        for hook in hooks:
-            hook.remove()
-    output, (h_n, c_n) = seen["lstm"]  # (B, W, D*H), (L*D, B, H) ×2
-    d, n_layers, hidden = model.directions, model.n_layers, model.h_size
-    stages = []
-    if series is not None:
-        stages.append(Stage("series", tuple(series.shape), "The prepared series: T rows (time steps) × F "
-                            "features, in original units.", _sample(series)))
-    if scaled is not None:
-        stages.append(Stage("scaled", tuple(scaled.shape), "The same series scaled column by column with a "
-                            "scaler fitted on the training rows only.", _sample(scaled)))
-    inp = seen["input"]
-    stages.append(Stage("windows", tuple(inp.shape), f"A batch of B windows, each {inp.shape[1]} consecutive "
-                        "scaled rows: strided views of the scaled series, fed to nn.LSTM (batch_first).",
-                        _sample(inp[0])))
-    stages.append(Stage("LSTM output", tuple(output.shape), f"h_t of the top layer at every step, "
-                        f"{'forward and backward joined' if d == 2 else 'one direction'}: "
-                        f"(B, window, {d} × {hidden}). One cell's weights are applied at each step.",
-                        _sample(output[0]), _params(model.lstm)))
-    stages.append(Stage("h_n", tuple(h_n.shape), f"The final hidden state of each of the {n_layers} layer(s) "
-                        f"× {d} direction(s): (layers × directions, B, H)."
-                        + (" The backward direction's final state is at the window's first step." if d == 2 else ""),
-                        _sample(h_n[:, 0])))
-    stages.append(Stage("c_n", tuple(c_n.shape), "The final cell state (the memory), same layout as h_n.",
-                        _sample(c_n[:, 0])))
-    summary = seen["summary"]
-    how = "output[:, -1] (tutorial)" if model.summary is Summary.TUTORIAL or d == 1 else "h_n of the top layer"
-    stages.append(Stage("summary", tuple(summary.shape), f"The last-step summary fed to the Linear layer, read "
-                        f"as {how}: (B, directions × H).", _sample(summary)))
-    lin = seen["linear"]
-    stages.append(Stage("Linear", tuple(lin.shape), "Linear maps the summary to horizon × targets numbers.",
-                        _sample(lin), _params(model.linear)))
-    out = seen["model"]
-    stages.append(Stage("model output", tuple(out.shape), "forward() unsqueezes to (B, 1, output_size), as the "
-                        "tutorial's model does.", _sample(out[:, 0])))
-    pred = out.reshape(out.shape[0], horizon, -1)  # (B, horizon, K)
-    stages.append(Stage("predictions", tuple(pred.shape), "Reshaped to (B, horizon, targets); the scaler's "
-                        "inverse turns them back into original units.", _sample(pred[:, :, 0])))
-    return stages
 
 
 @dataclass(frozen=True)
@@ -188,8 +99,17 @@ class CellTrace:
 
         h_prev = self.h0[layer, direction, sample] if first else self.h[layer, direction, sample, prev]
         c_prev = self.c0[layer, direction, sample] if first else self.c[layer, direction, sample, prev]
-        return Cell(self.x[layer][sample, t].cpu().numpy(), h_prev.cpu().numpy(), c_prev.cpu().numpy(),
-                    at(self.i), at(self.f), at(self.g), at(self.o), at(self.c), at(self.h))
+        return Cell(
+            self.x[layer][sample, t].cpu().numpy(),
+            h_prev.cpu().numpy(),
+            c_prev.cpu().numpy(),
+            at(self.i),
+            at(self.f),
+            at(self.g),
+            at(self.o),
+            at(self.c),
+            at(self.h),
+        )
 
     def cpu(self) -> CellTrace:
         move = {k: getattr(self, k).cpu() for k in ("h", "c", "i", "f", "g", "o", "h0", "c0")}
@@ -200,12 +120,19 @@ class CellTrace:
         states = (self.h0.flatten(0, 1), self.c0.flatten(0, 1))  # (L*D, B, H)
         with torch.no_grad():
             out, (h_n, c_n) = model.lstm(self.x[0], states)
-        return max((a - b).abs().max().item() for a, b in
-                   ((out, self.output), (h_n, self.h_n), (c_n, self.c_n)))
+        return max((a - b).abs().max().item() for a, b in ((out, self.output), (h_n, self.h_n), (c_n, self.c_n)))
 
 
-def _run_direction(xp: torch.Tensor, w_hh: torch.Tensor, h: torch.Tensor, c: torch.Tensor, reverse: bool,
-                   acts: torch.Tensor, cs: torch.Tensor, hs: torch.Tensor) -> None:
+def _run_direction(
+    xp: torch.Tensor,
+    w_hh: torch.Tensor,
+    h: torch.Tensor,
+    c: torch.Tensor,
+    reverse: bool,
+    acts: torch.Tensor,
+    cs: torch.Tensor,
+    hs: torch.Tensor,
+) -> None:
     """One layer and direction over time, written into acts (W, B, 4H), cs and hs (W, B, H).
 
     Time-major, so every step reads and writes contiguous (B, ·) blocks. ``xp`` (W, B, 4H) already
@@ -215,7 +142,7 @@ def _run_direction(xp: torch.Tensor, w_hh: torch.Tensor, h: torch.Tensor, c: tor
     """
     hidden = cs.shape[-1]
     tanh_c = cs.new_empty(cs.shape[1], hidden)
-    for t in (range(xp.shape[0] - 1, -1, -1) if reverse else range(xp.shape[0])):
+    for t in range(xp.shape[0] - 1, -1, -1) if reverse else range(xp.shape[0]):
         a = acts[t]  # (B, 4H)
         torch.sigmoid(torch.addmm(xp[t], h, w_hh), out=a)
         i, f, o, g = a.split(hidden, dim=1)
@@ -228,8 +155,9 @@ def _run_direction(xp: torch.Tensor, w_hh: torch.Tensor, h: torch.Tensor, c: tor
         h, c = h_t, c_t
 
 
-def trace_cells(model: SimpleLSTM, x: torch.Tensor,
-                states: tuple[torch.Tensor, torch.Tensor] | None = None) -> CellTrace:
+def trace_cells(
+    model: SimpleLSTM, x: torch.Tensor, states: tuple[torch.Tensor, torch.Tensor] | None = None
+) -> CellTrace:
     """Recompute ``model.lstm`` on x (B, W, F) step by step and keep every cell's gates and states.
 
     ``states`` (h_0, c_0) of shape (L*D, B, H); without them the model's own initial-state mode is used,
@@ -251,8 +179,9 @@ def trace_cells(model: SimpleLSTM, x: torch.Tensor,
         h0 = states[0].to(x).reshape(n_layers, d, batch, hidden)
         c0 = states[1].to(x).reshape(n_layers, d, batch, hidden)
     h4 = 4 * hidden
-    order = torch.cat([torch.arange(0, 2 * hidden), torch.arange(3 * hidden, h4),
-                       torch.arange(2 * hidden, 3 * hidden)]).to(weight.device)  # i, f, g, o → i, f, o, g
+    order = torch.cat(
+        [torch.arange(0, 2 * hidden), torch.arange(3 * hidden, h4), torch.arange(2 * hidden, 3 * hidden)]
+    ).to(weight.device)  # i, f, g, o → i, f, o, g
     scale = torch.ones(h4, 1, device=weight.device, dtype=weight.dtype)
     scale[3 * hidden :] = 2  # doubled g rows, see _run_direction
     acts = x.new_empty(n_layers, d, n_steps, batch, h4)  # (L, D, W, B, 4H) in i, f, o, g order
@@ -273,17 +202,33 @@ def trace_cells(model: SimpleLSTM, x: torch.Tensor,
                     xp = torch.addmm(bias, flat, w_ih.T)
                 else:
                     xp = flat @ w_ih.T
-                _run_direction(xp.reshape(n_steps, batch, h4), w_hh.T, h0[layer, direction],
-                               c0[layer, direction], direction == 1,
-                               acts[layer, direction], cs[layer, direction], hs[layer, direction])
+                _run_direction(
+                    xp.reshape(n_steps, batch, h4),
+                    w_hh.T,
+                    h0[layer, direction],
+                    c0[layer, direction],
+                    direction == 1,
+                    acts[layer, direction],
+                    cs[layer, direction],
+                    hs[layer, direction],
+                )
             layer_in = hs[layer].permute(1, 2, 0, 3).reshape(n_steps, batch, d * hidden)  # (W, B, D*H)
             if layer + 1 < n_layers:
                 inputs.append(layer_in.transpose(0, 1))  # (B, W, D*H)
     # Views, no copies: (L, D, W, B, ·) buffers read as (L, D, B, W, ·).
     acts, cs, hs = (t.transpose(2, 3) for t in (acts, cs, hs))
     h = hidden
-    return CellTrace(x=tuple(inputs), h=hs, c=cs, i=acts[..., :h], f=acts[..., h : 2 * h],
-                     g=acts[..., 3 * h :], o=acts[..., 2 * h : 3 * h], h0=h0, c0=c0)
+    return CellTrace(
+        x=tuple(inputs),
+        h=hs,
+        c=cs,
+        i=acts[..., :h],
+        f=acts[..., h : 2 * h],
+        g=acts[..., 3 * h :],
+        o=acts[..., 2 * h : 3 * h],
+        h0=h0,
+        c0=c0,
+    )
 
 
 def gate_saturation(trace: CellTrace, low: float = 0.1, high: float = 0.9) -> pd.DataFrame:
@@ -294,9 +239,15 @@ def gate_saturation(trace: CellTrace, low: float = 0.1, high: float = 0.9) -> pd
         for direction in range(d):
             for gate in SIGMOID_GATES:
                 v = getattr(trace, gate)[layer, direction]
-                rows.append({"layer": layer, "direction": "backward" if direction else "forward", "gate": gate,
-                             f"share < {low}": (v < low).double().mean().item(),
-                             f"share > {high}": (v > high).double().mean().item()})
+                rows.append(
+                    {
+                        "layer": layer,
+                        "direction": "backward" if direction else "forward",
+                        "gate": gate,
+                        f"share < {low}": (v < low).double().mean().item(),
+                        f"share > {high}": (v > high).double().mean().item(),
+                    }
+                )
     return pd.DataFrame(rows)
 
 

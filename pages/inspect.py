@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from lstmlab import attribution, errata
+from lstmlab import attribution, errata, shapes
 from lstmlab import trace as lt
 from lstmlab.config import Summary
 from lstmlab.figures import cells as fc
@@ -64,7 +64,7 @@ def inspect_page() -> None:
     tabs = st.tabs(["Shapes", "Cells", "Heatmaps & units", "Gate saturation", "Attribution", "Tutorial errata"])
 
     with tabs[0]:
-        stages = lt.trace_shapes(model, windows.x[idx], series.values, scaled.values, horizon, batch_states)
+        stages = shapes.trace_shapes(model, windows.x[idx], series.values, scaled.values, horizon, batch_states)
         pick = st.segmented_control("Stage", [s.name for s in stages], default="LSTM output", required=True,
                                     key="inspect_stage")
         via = "h_n" if d == 2 and cfg.summary is Summary.H_N else "LSTM output"

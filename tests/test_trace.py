@@ -7,6 +7,7 @@ import torch
 from lstmlab.config import InitState, Summary
 from lstmlab.figures.cells import gate_terms
 from lstmlab.model import SimpleLSTM
+from lstmlab.shapes import trace_shapes
 from lstmlab.trace import (
     GATES,
     find_units,
@@ -14,7 +15,6 @@ from lstmlab.trace import (
     seeded_states,
     suggest_threshold,
     trace_cells,
-    trace_shapes,
     unit_saturation,
 )
 

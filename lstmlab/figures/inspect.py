@@ -12,7 +12,8 @@ from plotly.subplots import make_subplots
 
 from lstmlab.errata import Bidirectional, RandomStates, WeightReuse
 from lstmlab.figures.common import base_layout
-from lstmlab.trace import SIGMOID_GATES, Stage
+from lstmlab.shapes import Stage
+from lstmlab.trace import SIGMOID_GATES
 
 # Where each stage sits in the pipeline diagram: (column, row); h_n and c_n hang below the LSTM.
 _PLACES = {"series": (0, 0), "scaled": (1, 0), "windows": (2, 0), "LSTM output": (3, 0), "h_n": (4, -1),
