@@ -1,0 +1,82 @@
+"""The Train page driven by widget key: training on the built-in data, the runs table, picking a run."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lstmlab.model import count_parameters
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def trained() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/train.py").run()
+    at.select_slider(key="h_size").set_value(16)
+    at.number_input(key="epochs").set_value(4).run()
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    return at
+
+
+def test_the_page_shows_the_model_before_training():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert at.info[0].value.startswith("No run yet")
+    assert any("SimpleLSTM(" in code.value and "nn.LSTM" not in code.value for code in at.code)
+    # H=64, F=1: 4H(F+H) + 8H LSTM weights and biases, then the Linear layer 64 -> 1
+    assert "17,217 parameters" in at.expander[0].label
+    assert at.selectbox(key="device").value == "cpu"
+
+
+def test_training_keeps_a_run_and_reports_it(trained):
+    runs = trained.session_state.runs
+    assert len(runs) == 1 and runs[0].history.epochs_run == 4
+    assert trained.success[0].value.startswith("Run 1: H=16, 4 epochs on airline-passengers.csv")
+    table = next(df.value for df in trained.dataframe if "best val loss" in df.value.columns)
+    row = table.iloc[0]
+    assert row["hidden"] == 16 and row["epochs"] == 4 and row["device"] == "cpu"
+    assert row["params"] == count_parameters(runs[0].model) == 4 * 16 * (1 + 16) + 8 * 16 + 17
+    assert row["best val loss"] == pytest.approx(min(runs[0].history.val_loss))
+    assert any(c.proto.id.endswith("loss_chart") for c in trained.get("plotly_chart"))
+
+
+def test_a_second_run_becomes_active_and_the_first_can_be_picked(trained):
+    trained.select_slider(key="h_size").set_value(8)
+    trained.number_input(key="epochs").set_value(2).run()
+    trained.button(key="train_start").click().run()
+    assert [run.number for run in trained.session_state.runs] == [1, 2]
+    assert trained.selectbox(key="active_run_pick").value == 2
+    trained.selectbox(key="active_run_pick").set_value(1).run()
+    assert trained.session_state.active_run == 1
+    trained.switch_page("pages/predictions.py").run()
+    assert not trained.exception
+    assert any("Run 1" in c.value for c in [*trained.caption, *trained.markdown])
+
+
+def test_same_seed_same_run(trained):
+    trained.switch_page("pages/train.py").run()
+    trained.select_slider(key="h_size").set_value(16)
+    trained.number_input(key="epochs").set_value(4).run()
+    trained.button(key="train_start").click().run()
+    first, *_, last = trained.session_state.runs
+    assert last.history.train_loss == first.history.train_loss
+
+
+def test_stop_keeps_the_model_trained_so_far(trained):
+    """Stop's callback turns the in-progress checkpoint into a run (here the checkpoint is planted)."""
+    trained.switch_page("pages/train.py").run()
+    run = trained.session_state.runs[0]
+    in_progress = type(run)(**{**vars(run), "number": 99, "history": copy.copy(run.history)})
+    trained.session_state.training = (in_progress, trained.session_state.run_sources[run.source_digest])
+    trained.button(key="train_stop").click().run()
+    assert not trained.exception
+    stopped = trained.session_state.runs[-1]
+    assert stopped.number == 99 and "Stopped by the user" in stopped.history.stopped
+    assert "training" not in trained.session_state
