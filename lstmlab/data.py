@@ -44,6 +44,33 @@ class DataError(ValueError):
     """Input that cannot be used; the message says what is wrong and what to do."""
 
 
+class TooLargeError(DataError):
+    """A table too large to hold; ``fits_rows`` recent rows would fit (0 when that cannot help)."""
+
+    def __init__(self, message: str, fits_rows: int = 0) -> None:
+        super().__init__(message)
+        self.fits_rows = fits_rows
+
+
+def keep_last_rows(data: bytes, rows: int) -> bytes:
+    """The header line and the last ``rows`` lines of a text table, so a recent part can be read.
+
+    Scans from the end only; UTF-16 is first re-encoded as UTF-8, whose newline is one byte.
+    """
+    data, _ = _decode_prefix(data, "the table")
+    end = len(data.rstrip())
+    header_end = data.find(b"\n")
+    if rows < 1 or header_end < 0:
+        raise DataError("There is nothing after the header line to keep.")
+    start = end
+    for _ in range(rows):
+        start = data.rfind(b"\n", header_end, start)
+        if start <= header_end:
+            start = header_end
+            break
+    return data[: header_end + 1] + data[start + 1 : end] + b"\n"
+
+
 def read_table(data: bytes, filename: str) -> pd.DataFrame:
     """Parse uploaded bytes into a DataFrame with numeric columns as numbers (raises ``DataError``)."""
     if not data or data.isspace():  # isspace scans without copying a large upload
@@ -72,7 +99,7 @@ def _read_parquet(data: bytes, filename: str) -> pd.DataFrame:
     try:
         file = pq.ParquetFile(io.BytesIO(data))
         rows, cols = file.metadata.num_rows, file.metadata.num_columns
-        _check_size(rows, cols, filename)
+        _check_size(rows, cols, filename, can_keep_recent=False)
         table = file.read()
         nested = [f.name for f in table.schema if pa.types.is_nested(f.type)]
         df = table.drop_columns(nested).to_pandas()
@@ -256,16 +283,18 @@ def _estimate_rows(data: bytes) -> int:
     return int(len(data) * seen / (32 * chunk)) + 1
 
 
-def _check_size(rows: int, cols: int, filename: str) -> None:
+def _check_size(rows: int, cols: int, filename: str, can_keep_recent: bool = True) -> None:
     if cols > MAX_COLUMNS:
         raise DataError(
             f"{filename} has {cols:,} columns; at most {MAX_COLUMNS:,} are supported. Upload only the columns you need."
         )
     if rows * max(cols, 1) > MAX_CELLS:
-        raise DataError(
+        raise TooLargeError(
             f"{filename} holds about {rows:,} rows x {cols:,} columns, more than the "
-            f"{MAX_CELLS:,} cells this app can hold in memory. Upload fewer rows or columns "
-            "(e.g. resample to a coarser time step)."
+            f"{MAX_CELLS:,} cells this app can hold in memory. "
+            + ("Use its most recent rows, or upload " if can_keep_recent else "Upload ")
+            + "fewer rows or columns (e.g. resample to a coarser time step).",
+            fits_rows=MAX_CELLS // max(cols, 1) * 9 // 10 if can_keep_recent else 0,  # 10 % margin: rows are estimated
         )
 
 

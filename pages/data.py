@@ -4,13 +4,28 @@ import pandas as pd
 import streamlit as st
 
 from lstmlab.config import CategoricalPolicy, DataSpec, MissingPolicy
-from lstmlab.data import DataError
+from lstmlab.data import DataError, keep_last_rows
 from lstmlab.figures.common import MAX_POINTS, is_downsampled
 from lstmlab.figures.data import plot_missing, plot_series
 from lstmlab.prepare import column_roles, describe_time, infer_spec, missing_counts, summarize
 from pages import shared
 
 SPEC_KEYS = ("time_columns", "features", "targets", "categorical", "missing", "plot_columns")
+
+
+def use_recent_rows(rows: int) -> None:
+    """Switch to the last ``rows`` rows of an upload too large to hold whole."""
+    upload = st.session_state.upload
+    candidate = shared.make_source(f"{upload.name} (last {rows:,} rows)", keep_last_rows(upload.getvalue(), rows))
+    try:
+        shared.load_series(candidate, infer_spec(shared.load_table(candidate)))
+    except DataError as err:
+        st.session_state.data_upload_error = (upload.file_id, str(err), 0)
+        return
+    shared.set_source(candidate)
+    for key in SPEC_KEYS:
+        st.session_state.pop(key, None)
+    st.session_state.sample = st.session_state.data_upload_error = None
 
 
 def data_page() -> None:
@@ -31,7 +46,7 @@ def data_page() -> None:
         try:  # validate before switching: bad input keeps the old data
             shared.load_series(candidate, infer_spec(shared.load_table(candidate)))  # cached: no extra cost later
         except DataError as err:
-            ss.data_upload_error = (upload.file_id, str(err))
+            ss.data_upload_error = (upload.file_id, str(err), getattr(err, "fits_rows", 0))
         else:
             new = candidate
             ss.sample = None  # the select box comes below, so it may still be set in this run
@@ -46,6 +61,9 @@ def data_page() -> None:
     error = ss.get("data_upload_error")
     if upload is not None and error and error[0] == upload.file_id:
         st.error(f"{error[1]}\n\nStill using **{source.name}**.")
+        if error[2]:
+            st.button(f"Use the most recent {error[2]:,} rows", key="use_recent", on_click=use_recent_rows,
+                      args=(error[2],))
     try:
         table = shared.load_table(source)
     except DataError as err:  # data that read before cannot fail now; still, never a traceback

@@ -139,3 +139,17 @@ def test_choices_survive_a_page_switch(app):
     assert app.multiselect(key="features").value == ["pm2.5", "DEWP"]
     assert app.selectbox(key="missing").value.value == "forward-fill"
     assert app.selectbox(key="sample").value == POLLUTION
+
+
+def test_an_upload_too_large_offers_its_recent_rows(app, monkeypatch):
+    from lstmlab import data as data_module
+
+    monkeypatch.setattr(data_module, "MAX_CELLS", 400)
+    rows = "".join(f"2020-01-{1 + i // 24:02d} {i % 24:02d}:00,{i}\n" for i in range(300))
+    upload(app, "hourly.csv", ("time,value\n" + rows).encode())
+    assert not app.exception
+    assert "more than the 400 cells" in app.error[0].value and "Still using" in app.error[0].value
+    app.button(key="use_recent").click().run()
+    assert not app.exception and not app.error
+    assert app.session_state.source.name == "hourly.csv (last 180 rows)"
+    assert metrics(app)["Rows"] == "180"

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lstmlab import data as data_module
-from lstmlab.data import MAX_COLUMNS, DataError, read_table
+from lstmlab.data import MAX_COLUMNS, DataError, TooLargeError, keep_last_rows, read_table
 from tests.conftest import REAL_FILES
 
 EXPECTED = pd.DataFrame({"when": ["2020-01-01", "2020-01-02", "2020-01-03"], "temp": [1.5, -2.25, 3.0], "n": [1, 2, 3]})
@@ -221,3 +221,22 @@ def test_arbitrary_small_tables_raise_only_data_error(cells, sep):
     except DataError:
         return
     assert len(df) > 0 and any(pd.api.types.is_numeric_dtype(df[c]) and df[c].notna().any() for c in df.columns)
+
+
+def test_keep_last_rows_keeps_the_header_and_the_tail():
+    data = b"t,v\n" + b"".join(f"{i},{i * 2}\n".encode() for i in range(10))
+    assert keep_last_rows(data, 3) == b"t,v\n7,14\n8,16\n9,18\n"
+    assert keep_last_rows(data + b"\n\n", 2) == b"t,v\n8,16\n9,18\n"  # trailing blank lines ignored
+    assert keep_last_rows(data, 50) == data  # more rows than there are: everything
+    utf16 = "\ufeff".encode("utf-16-le") + data.decode().encode("utf-16-le")
+    assert keep_last_rows(utf16, 1) == b"t,v\n9,18\n"
+
+
+def test_a_table_too_large_offers_its_recent_rows(monkeypatch):
+    monkeypatch.setattr(data_module, "MAX_CELLS", 100)
+    data = b"t,v\n" + b"".join(f"{i},{i * 2}\n".encode() for i in range(200))
+    with pytest.raises(TooLargeError, match="most recent rows") as info:
+        read_table(data, "big.csv")
+    assert info.value.fits_rows == 45  # 100 cells / 2 columns, less a 10 % margin for the row estimate
+    recent = read_table(keep_last_rows(data, info.value.fits_rows), "big.csv")
+    assert recent["t"].tolist() == list(range(155, 200))
