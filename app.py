@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from pages import shared
+
 st.set_page_config(page_title="LSTM Lab", page_icon="🔁", layout="wide")
 
 journey = [
@@ -12,3 +14,4 @@ journey = [
     st.Page("pages/predictions.py", title="Predictions", icon=":material/query_stats:"),
 ]
 st.navigation(journey).run()
+shared.release_memory()

@@ -57,7 +57,12 @@ def make_windows(
     n = count_windows(length, window, horizon, stride)
     # unfold gives (N, F, window); transposing the last two dims is still a view.
     x = series[: (n - 1) * stride + window].unfold(0, window, stride).transpose(1, 2)  # (N, W, F)
-    future = series[window : (n - 1) * stride + window + horizon, targets]  # (·, K), small copy
+    rows = slice(window, (n - 1) * stride + window + horizon)
+    first = targets[0] % n_features
+    if targets == [(first + k) % n_features for k in range(len(targets))] and first + len(targets) <= n_features:
+        future = series[rows, first : first + len(targets)]  # (·, K), a view: adjacent target columns
+    else:
+        future = series[rows, targets]  # (·, K), a copy of the target columns only
     y = future.unfold(0, horizon, stride).transpose(1, 2)  # (N, H, K)
     return x, y
 

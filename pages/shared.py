@@ -1,12 +1,13 @@
 """The app layer: one user's state across pages, and the caches that keep reruns cheap.
 
-Everything a user loads or trains lives in ``st.session_state`` (one browser session). Parsing and
-scaling are ``st.cache_data`` keyed on the content's digest and the settings, so a slider move never
-re-reads the file. Windows are views made on every rerun: instant, and never pickled.
+Everything a user loads or trains lives in ``st.session_state`` (one browser session). Parsing,
+preparing and scaling are memoised per session, keyed on the content's digest and the settings, so a
+slider move never re-reads the file. Windows are views made on every rerun: instant, and never copied.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 from dataclasses import dataclass
 from importlib import resources
@@ -56,16 +57,29 @@ def set_source(source: Source) -> None:
     st.session_state.pop("spec", None)
 
 
-@st.cache_data(max_entries=4, show_spinner="Reading the table…")
-def _read_table(digest: str, _data: bytes, name: str) -> pd.DataFrame:
-    from lstmlab.data import read_table
+def _memo(stage: str, key: tuple, compute, message: str, keep: int = 2):
+    """This session's result of ``stage`` for ``key`` (content digest and settings), computed once.
 
-    return read_table(_data, name)
+    Unlike ``st.cache_data``, which pickles every hit into a fresh copy (70 MB per rerun for a
+    million-row table), the session keeps the objects themselves: the ``keep`` latest per stage (two,
+    so the current data and a run trained on other data do not evict each other).
+    """
+    results = st.session_state.setdefault("_memo", {}).setdefault(stage, {})
+    if key in results:
+        results[key] = results.pop(key)  # most recently used last
+    else:
+        while len(results) >= keep:
+            results.pop(next(iter(results)))  # free the oldest before computing the new one
+        with st.spinner(message):
+            results[key] = compute()
+    return results[key]
 
 
 def load_table(source: Source) -> pd.DataFrame:
     """The parsed table (raises ``DataError`` for input that cannot be used)."""
-    return _read_table(source.digest, source.data, source.name)
+    from lstmlab.data import read_table
+
+    return _memo("table", (source.digest,), lambda: read_table(source.data, source.name), "Reading the table…")
 
 
 def current_spec(table: pd.DataFrame) -> DataSpec:
@@ -77,32 +91,25 @@ def current_spec(table: pd.DataFrame) -> DataSpec:
     return st.session_state.spec
 
 
-@st.cache_data(max_entries=4, show_spinner="Preparing the series…")
-def _prepare_series(digest: str, _table: pd.DataFrame, spec: DataSpec):
-    from lstmlab.prepare import prepare_series
-
-    return prepare_series(_table, spec)
-
-
 def load_series(source: Source, spec: DataSpec):
     """The ``PreparedSeries`` (values, columns, time axis) for the source under ``spec``."""
-    return _prepare_series(source.digest, load_table(source), spec)
+    from lstmlab.prepare import prepare_series
+
+    table = load_table(source)
+    return _memo("series", (source.digest, spec), lambda: prepare_series(table, spec), "Preparing the series…")
 
 
 def current_window_config() -> WindowConfig:
     return st.session_state.get("window_config", WindowConfig())
 
 
-@st.cache_data(max_entries=4, show_spinner="Scaling…")
-def _scale_series(digest: str, spec: DataSpec, _series, config: WindowConfig):
-    from lstmlab.windows import scale_series
-
-    return scale_series(_series.values, _series.targets, config)
-
-
 def load_scaled(source: Source, spec: DataSpec, config: WindowConfig):
     """The series scaled by a scaler fitted on the training split (``ScaledSeries``)."""
-    return _scale_series(source.digest, spec, load_series(source, spec), config)
+    from lstmlab.windows import scale_series
+
+    series = load_series(source, spec)
+    return _memo("scaled", (source.digest, spec, config),
+                 lambda: scale_series(series.values, series.targets, config), "Scaling…")
 
 
 def runs() -> list:
@@ -154,3 +161,12 @@ def load_current_series():
         st.error(f"{source.name}: {err}")
         st.page_link("pages/data.py", label="Fix it on the Data page", icon=":material/table:")
         return None
+
+
+def release_memory() -> None:
+    """Give freed heap back to the OS after a run: glibc keeps it otherwise, and Cloud counts it."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, Windows): nothing to do
+        return
+    libc.malloc_trim(0)

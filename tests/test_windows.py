@@ -127,3 +127,13 @@ def test_a_split_too_short_for_a_window_is_empty(series):
     config = WindowConfig(window=12, val_fraction=0.1, test_fraction=0.1)
     splits = window_splits(scale_series(series, (0,), config), config)
     assert len(splits["validation"]) == 0 and splits["validation"].x.shape == (0, 12, 3)
+
+
+def test_adjacent_targets_are_a_view_and_others_a_small_copy(series):
+    _, y = make_windows(series, 5, horizon=2, targets=(1, 2))
+    assert np.shares_memory(y.numpy(), series)
+    _, y = make_windows(series, 5, horizon=2, targets=(2, 0))
+    assert not np.shares_memory(y.numpy(), series)
+    np.testing.assert_array_equal(y[0].numpy(), series[5:7][:, [2, 0]])
+    _, y = make_windows(series, 5, targets=(-1,))
+    np.testing.assert_array_equal(y[:, 0, 0].numpy(), series[5:, 2])
