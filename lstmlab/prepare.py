@@ -125,27 +125,28 @@ def prepare_series(df: pd.DataFrame, spec: DataSpec) -> PreparedSeries:
         if name not in features:
             if not ptypes.is_numeric_dtype(df[name].dtype) or df[name].isna().all():
                 raise DataError(f"Target {name!r} holds no numbers: choose a column of numbers as the target.")
-            features[name] = df[name].to_numpy(dtype=np.float64, na_value=np.nan)
+            features[name] = _floats(df[name])
             notes.append(f"Added the target {name} to the features.")
     if not spec.targets:
         raise DataError("Choose at least one target column (the value the model learns to predict).")
     columns = tuple(features)
     targets = tuple(dict.fromkeys(columns.index(name) for name in spec.targets))
-    values = np.column_stack(list(features.values()))  # (T, F) float64, the one copy of the data
+    values = np.empty((len(df), len(columns)), dtype=np.float32)  # (T, F), the one copy of the data
+    infinite_in = np.zeros(len(columns), dtype=np.int64)
+    for j, column in enumerate(features.values()):
+        infinite_in[j] = np.isinf(column).sum()
+        with np.errstate(over="ignore"):
+            values[:, j] = column  # beyond ±3.4e38 a value becomes inf in float32
     infinite = np.isinf(values)
-    if infinite.any():
-        cols = [c for c, n in zip(columns, infinite.sum(0), strict=True) if n]
-        notes.append(f"{int(infinite.sum()):,} infinite value(s) in {', '.join(cols)} treated as missing.")
-        values[infinite] = np.nan
-    with np.errstate(invalid="ignore"):
-        huge = np.abs(values) > np.finfo(np.float32).max  # would become inf in the float32 the model reads
-    if huge.any():
-        cols = [c for c, n in zip(columns, huge.sum(0), strict=True) if n]
-        notes.append(
-            f"{int(huge.sum()):,} value(s) in {', '.join(cols)} too large for 32-bit floats (beyond ±3.4e38) "
-            "treated as missing."
-        )
-        values[huge] = np.nan
+    too_large = infinite.sum(0) - infinite_in
+    for count, what in (
+        (infinite_in, "infinite value(s)"),
+        (too_large, "value(s) too large for 32-bit floats (beyond ±3.4e38)"),
+    ):
+        if count.any():
+            cols = ", ".join(c for c, n in zip(columns, count, strict=True) if n)
+            notes.append(f"{int(count.sum()):,} {what} in {cols} treated as missing.")
+    values[infinite] = np.nan
     missing = tuple(int(n) for n in np.isnan(values).sum(0))
     values, time = _fill_missing(values, time, spec.missing, columns, notes)
     if len(values) < 2:
@@ -158,7 +159,7 @@ def prepare_series(df: pd.DataFrame, spec: DataSpec) -> PreparedSeries:
             notes.append(f"Column {name} is constant ({col[0]:g}): it carries no information.")
     frequency = regular_frequency(time, notes)
     return PreparedSeries(
-        values=values.astype(np.float32),  # (T, F), C-contiguous
+        values=values,  # (T, F) float32, C-contiguous
         columns=columns,
         targets=targets,
         time=time,
@@ -183,7 +184,7 @@ def _feature_columns(df: pd.DataFrame, spec: DataSpec, notes: list[str]) -> dict
         if set(empty) & set(spec.targets):
             raise DataError(f"Target {empty[0]!r} has no values at all: choose another target.")
         notes.append(f"Left out {', '.join(empty)}: no values at all.")
-    out = {c: df[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in numeric if c not in empty}
+    out = {c: _floats(df[c]) for c in numeric if c not in empty}
     used = set(spec.time_columns) | set(spec.features) | set(spec.targets)
     categorical = chosen_categorical + [c for c in roles.categorical if c not in used]
     if categorical and spec.categorical is CategoricalPolicy.ONE_HOT:
@@ -206,6 +207,13 @@ def _feature_columns(df: pd.DataFrame, spec: DataSpec, notes: list[str]) -> dict
     if not out:
         raise DataError("No feature columns: choose at least one numeric column as a feature.")
     return out
+
+
+def _floats(column: pd.Series) -> np.ndarray:
+    """A column as float64 with NaN for gaps: a view for a plain float column, else a converted copy."""
+    if isinstance(column.dtype, np.dtype) and column.dtype == np.float64:
+        return column.to_numpy()
+    return column.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _fill_missing(

@@ -133,6 +133,8 @@ def time_axis(df: pd.DataFrame, time_columns: tuple[str, ...], notes: list[str])
     rows = kept[order][first]
     label = ", ".join(time_columns)
     notes.insert(0, f"Time axis from {label}.")
+    if len(rows) == len(df) and (np.diff(rows) == 1).all():  # already in order: no copy of the table
+        return df.reset_index(drop=True), time[first]
     return df.iloc[rows].reset_index(drop=True), time[first]
 
 
