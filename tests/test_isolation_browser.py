@@ -1,0 +1,170 @@
+"""Users kept apart, in a real browser: two contexts at once, and a tab closed in the middle of training.
+
+Each browser context is a separate user (its own cookies and websocket, so its own Streamlit session).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstmlab.config import WindowConfig
+from lstmlab.windows import count_windows, split_bounds
+from tests.browser_support import HAS_CHROMIUM, go_to, settle, streamlit_server, upload
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not HAS_CHROMIUM, reason="Debian's chromium is not installed")]
+PAGES = ("Data", "Windows", "Train", "Inspect", "Predictions")
+
+
+@dataclass(frozen=True)
+class User:
+    """One user's own data: a file, a column name nobody else has, and its row count."""
+
+    file: str
+    column: str
+    rows: int
+    freq: str
+
+    def write(self, folder: Path, seed: int) -> Path:
+        rng = np.random.default_rng(seed)
+        t = np.arange(self.rows)
+        values = 50 + 10 * np.sin(t / 4) + rng.normal(0, 1, self.rows)
+        frame = pd.DataFrame({"when": pd.date_range("2022-01-01", periods=self.rows, freq=self.freq)})
+        path = folder / self.file
+        frame.assign(**{self.column: values.round(3)}).to_csv(path, index=False)
+        return path
+
+    @property
+    def x_train(self) -> str:
+        """The training tensor's shape under the default window settings, from the formula."""
+        config = WindowConfig()
+        start, stop = split_bounds(self.rows, config)["train"]
+        return f"X_train [{count_windows(stop - start, config.window, config.horizon)}, {config.window}, 1]"
+
+
+ALPHA = User("alpha_only.csv", "alpha_level", 60, "D")
+BETA = User("beta_only.csv", "beta_flow", 96, "h")
+
+
+def main_text(page) -> str:
+    return page.get_by_test_id("stMain").inner_text()
+
+
+def set_epochs(page, epochs: int) -> None:
+    box = page.get_by_test_id("stNumberInput").filter(has_text="Epochs").locator("input")
+    box.fill(str(epochs))
+    box.press("Enter")
+    settle(page)
+
+
+def start_training(page, epochs: int) -> None:
+    go_to(page, "Train")
+    set_epochs(page, epochs)
+    page.get_by_role("button", name="Start training").click()
+
+
+def wait_trained(page, run: int = 1) -> None:
+    page.get_by_test_id("stAlert").filter(has_text=f"Run {run}:").wait_for(timeout=120_000)
+    settle(page)
+
+
+def download(page, label: str) -> bytes:
+    with page.expect_download() as info:
+        page.get_by_role("button", name=label).click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_two_users_each_see_only_their_own(browser, app_url, tmp_path):
+    users = {ALPHA: browser.new_context(), BETA: browser.new_context()}
+    pages = {}
+    try:
+        for seed, (user, context) in enumerate(users.items()):
+            page = pages[user] = context.new_page()
+            page.goto(app_url)
+            settle(page)
+            upload(page, user.write(tmp_path, seed))
+        for page in pages.values():  # both train at the same time
+            start_training(page, epochs=2)
+        for page in pages.values():
+            wait_trained(page)
+        for user, page in pages.items():
+            other = BETA if user is ALPHA else ALPHA
+            for name in PAGES:
+                go_to(page, name)
+                if name == "Predictions":
+                    page.get_by_test_id("stDownloadButton").first.wait_for()
+                text = main_text(page)
+                assert other.file not in text and other.column not in text, (user.file, name)
+                if name in ("Windows", "Train", "Predictions"):
+                    assert user.file in text, (user.file, name)
+                if name == "Windows":
+                    assert user.x_train in text
+            predictions = download(page, "Predictions (CSV)").decode()
+            config = download(page, "Model config").decode()
+            script = download(page, "Python script").decode()
+            for content in (predictions, config, script):
+                assert other.column not in content and other.file not in content
+            assert user.file in config and user.column in config
+            table = pd.read_csv(io.StringIO(predictions))
+            assert set(table["target"]) == {user.column}
+            own = pd.read_csv(tmp_path / user.file, parse_dates=["when"]).set_index("when")[user.column]
+            actual = table.set_index(pd.to_datetime(table["time"]))["actual"]
+            np.testing.assert_allclose(actual, own.loc[actual.index], rtol=1e-5)  # the user's own numbers
+    finally:
+        for context in users.values():
+            context.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def cores_used(pid: int, seconds: float = 1.5) -> float:
+    before, started = cpu_seconds(pid), time.monotonic()
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - before) / (time.monotonic() - started)
+
+
+def healthy(url: str) -> bool:
+    return urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).read() == b"ok"
+
+
+def test_tab_closed_mid_training(browser):
+    """A user leaves during a long training run; another keeps working, and the run does not go on burning CPU."""
+    with streamlit_server("--server.fileWatcherType", "none") as (url, server):
+        contexts = leaver_context, stayer_context = browser.new_context(), browser.new_context()
+        try:
+            stayer = stayer_context.new_page()
+            stayer.goto(url)
+            settle(stayer)
+            leaver = leaver_context.new_page()
+            leaver.goto(url)  # both on the built-in airline series
+            settle(leaver)
+            start_training(leaver, epochs=1000)  # minutes of work
+            finished_an_epoch = re.compile(r"Epoch \d+/1000 · train loss")
+            leaver.get_by_test_id("stProgress").filter(has_text=finished_an_epoch).wait_for(timeout=60_000)
+            training = cores_used(server.pid)  # the long run alone
+            start_training(stayer, epochs=2)  # trains while the other run is still going
+            leaver_context.close()  # the tab closes in the middle of training
+            wait_trained(stayer)
+            go_to(stayer, "Predictions")
+            stayer.get_by_test_id("stDownloadButton").first.wait_for()
+            assert server.poll() is None and healthy(url)
+
+            # the closed tab's training was stopped, not left running on the server's cores
+            idle = cores_used(server.pid)
+            assert idle < training / 4, f"{idle:.2f} cores busy after the tab closed, {training:.2f} while training"
+        finally:
+            for context in contexts:
+                context.close()
