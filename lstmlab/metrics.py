@@ -90,7 +90,7 @@ def forecasts(
     ``values`` is the original (unscaled) series (T, F), the one the run's windows were cut from.
     """
     predictions = predictions if predictions is not None else model_predictions(run, splits)
-    targets = np.asarray(values, dtype=np.float64)[:, list(run.targets)]  # (T, K)
+    targets = np.asarray(values[:, list(run.targets)], dtype=np.float64)  # (T, K), not a copy of all columns
     horizon = run.window_config.horizon
     out = {}
     for name, split in splits.items():

@@ -77,6 +77,7 @@ class Scaler:
 
     @classmethod
     def fit(cls, kind: Scaling, rows: np.ndarray) -> Scaler:
+        rows = np.asarray(rows, dtype=np.float64)  # float32 sums overflow on values near 1e19
         n_features = rows.shape[1]
         if kind is Scaling.STANDARD:
             shift, scale = rows.mean(axis=0), rows.std(axis=0)

@@ -108,12 +108,24 @@ def load_scaled(source: Source, spec: DataSpec, config: WindowConfig):
     from lstmlab.windows import scale_series
 
     series = load_series(source, spec)
-    return _memo("scaled", (source.digest, spec, config),
-                 lambda: scale_series(series.values, series.targets, config), "Scaling…")
+    return _memo(
+        "scaled", (source.digest, spec, config), lambda: scale_series(series.values, series.targets, config), "Scaling…"
+    )
 
 
 def runs() -> list:
-    """This session's training runs (``lstmlab.runs.Run``), oldest first."""
+    """This session's training runs (``lstmlab.runs.Run``), oldest first.
+
+    A run whose training was cut off by leaving the page (not by Stop) is kept too, as it was.
+    """
+    if checkpoint := st.session_state.pop("training", None):
+        run, source = checkpoint
+        run.history.stopped = (
+            f"Interrupted during epoch {run.history.epochs_run + 1} (the page was left); "
+            "the weights are those of that moment."
+        )
+        run.model.eval()
+        add_run(run, source)
     return st.session_state.setdefault("runs", [])
 
 

@@ -87,7 +87,8 @@ def windows_page() -> None:
     )
 
     st.subheader("A batch of windows")
-    size = st.slider("Batch size shown", 1, min(32, len(split)), min(8, len(split)), key="cube_batch")
+    size = 1 if len(split) == 1 else st.slider("Batch size shown", 1, min(32, len(split)), min(8, len(split)),
+                                                key="cube_batch")
     first = min(index, len(split) - size)
     batch = split.x[first : first + size].numpy()  # (B, W, F)
     cube, slices = st.tabs(["[batch, window, feature] cube", "one feature across the batch"])

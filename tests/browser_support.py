@@ -61,6 +61,8 @@ def streamlit_server(*extra: str) -> Iterator[tuple[str, subprocess.Popen]]:
         "127.0.0.1",
         "--browser.gatherUsageStats",
         "false",
+        "--server.fileWatcherType",
+        "none",
         *extra,
     ]
     server = subprocess.Popen(
