@@ -78,7 +78,7 @@ class ModelConfig:
 class TrainConfig:
     lr: float = 1e-2
     batch_size: int = 64
-    epochs: int = 60
+    epochs: int = 100
     loss: Loss = Loss.MSE
     clip: float = 1.0  # max gradient norm; 0 turns clipping off
     patience: int = 10  # epochs without a better validation loss; 0 turns early stopping off

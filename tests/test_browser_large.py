@@ -19,7 +19,7 @@ def million_rows(tmp_path_factory):
     for k in range(7):
         frame[f"sensor_{k}"] = rng.normal(k, 1, ROWS).round(4)
     path = tmp_path_factory.mktemp("large") / "million.csv"
-    frame.round(4).to_csv(path, index=False)
+    frame.to_csv(path, index=False, float_format="%.4f")
     return path
 
 
