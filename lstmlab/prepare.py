@@ -254,16 +254,16 @@ def _fill_missing(
 
 def summarize(series: PreparedSeries) -> pd.DataFrame:
     """Per-column statistics of the prepared values, with the missing count before the policy."""
-    values = series.values.astype(np.float64)  # (T, F)
+    columns = series.values.T  # (F, T) view; one float64 column at a time, never a copy of the table
     roles = ["target" if i in series.targets else "feature" for i in range(len(series.columns))]
     return pd.DataFrame(
         {
             "role": roles,
             "count": np.full(len(series.columns), series.length),
-            "mean": values.mean(0),
-            "std": values.std(0, ddof=1) if series.length > 1 else np.nan,
-            "min": values.min(0),
-            "max": values.max(0),
+            "mean": [col.mean(dtype=np.float64) for col in columns],
+            "std": [col.std(dtype=np.float64, ddof=1) for col in columns] if series.length > 1 else np.nan,
+            "min": columns.min(1),
+            "max": columns.max(1),
             "missing before": series.missing or (0,) * len(series.columns),
         },
         index=pd.Index(series.columns, name="column"),

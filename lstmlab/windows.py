@@ -90,7 +90,10 @@ class Scaler:
         return cls(kind, shift.astype(np.float64), scale.astype(np.float64))
 
     def transform(self, values: np.ndarray) -> np.ndarray:
-        return ((values - self.shift) / self.scale).astype(np.float32)
+        out = np.array(values, dtype=np.float32)  # (T, F), the one copy; scaled in place
+        out -= self.shift.astype(np.float32)
+        out /= self.scale.astype(np.float32)
+        return out
 
     def inverse(self, values: np.ndarray | torch.Tensor, columns: Sequence[int]) -> np.ndarray:
         """Undo the scaling of ``values`` whose last axis holds the given ``columns``."""
