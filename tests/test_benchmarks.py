@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +14,11 @@ import pandas as pd
 import pytest
 import torch
 
-from benchmarks import bench_app, bench_memory, bench_read, bench_trace, bench_train, bench_windows, browser, run
+from benchmarks import bench_app, bench_read, bench_trace, bench_train, bench_windows, browser, run
 from benchmarks.common import Row, interleaved, markdown_table
 from lstmlab.windows import make_windows
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _finite(row: Row) -> None:
@@ -103,6 +108,15 @@ def test_apptest_slider_row_small():
 def test_browser_rows_small(tmp_path: Path):
     if why := browser.browser_missing():
         pytest.skip(why)
-    row = bench_memory.bench_memory(rows=3_000, train_seconds=0.5, workdir=tmp_path)
+    # Its own process: Playwright's sync API refuses to run inside pytest-playwright's event loop.
+    code = (
+        "import dataclasses, json, sys; from pathlib import Path; from benchmarks import bench_memory; "
+        "row = bench_memory.bench_memory(rows=3_000, train_seconds=0.5, workdir=Path(sys.argv[1])); "
+        "print(json.dumps(dataclasses.asdict(row)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    row = Row(**json.loads(result.stdout.strip().splitlines()[-1]))
     assert row.measured != "failed", row.notes
     _finite(row)
