@@ -19,20 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.browser import CHROMIUM_ARGS, IDLE  # one set of chromium flags for tests and benchmarks
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 HAS_CHROMIUM = Path(CHROMIUM).exists()
 
