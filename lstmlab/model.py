@@ -118,7 +118,7 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def predict(model: SimpleLSTM, x: torch.Tensor, horizon: int, batch_size: int = 4096) -> torch.Tensor:
+def predict(model: SimpleLSTM, x: torch.Tensor, horizon: int, batch_size: int = 1024) -> torch.Tensor:
     """Predictions (N, horizon, targets) for windows x (N, W, F), batched, on the model's device, on CPU out."""
     device = next(model.parameters()).device
     was_training = model.training

@@ -93,7 +93,7 @@ def _loss_fn(loss: Loss) -> nn.Module:
     return nn.L1Loss() if loss is Loss.MAE else nn.MSELoss()
 
 
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss: Loss, batch_size: int = 4096) -> float:
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss: Loss, batch_size: int = 1024) -> float:
     """Mean loss over all windows, batched, without gradients."""
     fn, total = _loss_fn(loss), 0.0
     model.eval()

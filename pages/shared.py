@@ -95,8 +95,10 @@ def load_series(source: Source, spec: DataSpec):
     """The ``PreparedSeries`` (values, columns, time axis) for the source under ``spec``."""
     from lstmlab.prepare import prepare_series
 
-    table = load_table(source)
-    return _memo("series", (source.digest, spec), lambda: prepare_series(table, spec), "Preparing the series…")
+    def prepare():  # the table is read only when the series is not memoised yet
+        return prepare_series(load_table(source), spec)
+
+    return _memo("series", (source.digest, spec), prepare, "Preparing the series…")
 
 
 def current_window_config() -> WindowConfig:
@@ -161,14 +163,19 @@ def seed_widgets(defaults: dict) -> None:
 
 
 def load_current_series():
-    """(Source, DataSpec, PreparedSeries) for the session's data, or None after showing why not."""
+    """(Source, DataSpec, PreparedSeries) for the session's data, or None after showing why not.
+
+    Pages past the Data page need only the series: the parsed table is let go (the Data page reads it
+    again when the user returns), which frees a million-row table's 90 MB for windowing and training.
+    """
     from lstmlab.data import DataError
 
     source = current_source()
     try:
-        table = load_table(source)
-        spec = current_spec(table)
-        return source, spec, load_series(source, spec)
+        spec = st.session_state.get("spec") or current_spec(load_table(source))
+        series = load_series(source, spec)
+        st.session_state.get("_memo", {}).pop("table", None)
+        return source, spec, series
     except DataError as err:
         st.error(f"{source.name}: {err}")
         st.page_link("pages/data.py", label="Fix it on the Data page", icon=":material/table:")
