@@ -17,11 +17,17 @@ BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512, 1024]
 
 
 def read_window_config(length: int) -> WindowConfig:
+    top = max(1, length - 1)
     shared.seed_widgets(asdict(shared.current_window_config()))
+    too_long = [key for key in ("window", "horizon", "stride") if st.session_state[key] > top]
+    for key in too_long:  # a shorter series than the settings were made for: say so, do not reset silently
+        st.session_state[key] = top
+    if too_long:
+        st.warning(f"This series has {length:,} rows: {', '.join(too_long)} lowered to {top}.")
     left, middle, right = st.columns(3)
-    window = left.number_input("Window size (steps in)", 1, max(1, length - 1), key="window")
-    horizon = middle.number_input("Horizon (steps ahead)", 1, max(1, length - 1), key="horizon")
-    stride = right.number_input("Stride (steps between windows)", 1, max(1, length - 1), key="stride")
+    window = left.number_input("Window size (steps in)", 1, top, key="window")
+    horizon = middle.number_input("Horizon (steps ahead)", 1, top, key="horizon")
+    stride = right.number_input("Stride (steps between windows)", 1, top, key="stride")
     val = left.slider("Validation share", 0.0, 0.45, step=0.05, key="val_fraction")
     test = middle.slider("Test share", 0.0, 0.45, step=0.05, key="test_fraction")
     scaling = right.selectbox("Scaling", list(Scaling), key="scaling", format_func=str)

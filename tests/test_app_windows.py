@@ -104,3 +104,14 @@ def test_multivariate_pollution_shapes(windows):
     assert shapes(windows)["train"]["X"] == "[30648, 12, 11]"
     windows.selectbox(key="slice_feature").set_value("cbwd=NW").run()
     assert not windows.exception
+
+
+def test_settings_too_long_for_a_new_short_series_are_lowered_with_a_warning(windows):
+    windows.number_input(key="window").set_value(30).run()
+    windows.switch_page("pages/data.py").run()
+    short = "t,v\n" + "".join(f"{i},{i % 7}\n" for i in range(20))
+    windows.file_uploader(key="upload").set_value(("short.csv", short.encode(), "text/csv")).run()
+    windows.switch_page("pages/windows.py").run()
+    assert not windows.exception
+    assert any("window lowered to 19" in w.value for w in windows.warning)
+    assert windows.number_input(key="window").value == 19
