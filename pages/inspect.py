@@ -9,7 +9,7 @@ from lstmlab import trace as lt
 from lstmlab.config import Summary
 from lstmlab.figures import cells as fc
 from lstmlab.figures import inspect as fi
-from pages import shared
+from pages import run_store
 
 BATCH = 256  # windows traced for the check and the saturation statistics
 SHOWN_UNITS = 16
@@ -24,12 +24,12 @@ def _fit(key: str, top: int) -> None:
 
 def inspect_page() -> None:
     st.title("Inspect")
-    run = shared.active_run()
+    run = run_store.active_run()
     if run is None:
         st.info("Nothing to inspect yet: train a model first, then come back to follow a window through it.")
         st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
         return
-    series, scaled, splits = shared.run_data(run)
+    series, scaled, splits = run_store.run_data(run)
     model, cfg, seed = run.model, run.model_config, run.train_config.seed
     window, horizon = run.window_config.window, run.window_config.horizon
     n_layers, d, hidden = cfg.n_layers, model.directions, cfg.h_size

@@ -9,7 +9,7 @@ from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_fi
 from lstmlab.metrics import METRIC_COLUMNS, evaluate_run, forecasts, model_predictions, predictions_table, verdict
 from lstmlab.persist import ModelFileError, check_columns, load_model, pick_model_files, save_model, scale_like
 from lstmlab.windows import window_splits
-from pages import shared
+from pages import run_store, shared
 
 
 def load_uploaded_model() -> None:
@@ -38,8 +38,8 @@ def load_uploaded_model() -> None:
             f"trained on ({loaded.config['source']['name']}) on the Data page, then load the model again."
         )
         return
-    number = max((run.number for run in shared.runs()), default=0) + 1
-    shared.add_run(loaded.as_run(number, source.name, source.digest), source)
+    number = max((run.number for run in run_store.runs()), default=0) + 1
+    run_store.add_run(loaded.as_run(number, source.name, source.digest), source)
     st.session_state.loaded_uploads.add(upload)
     st.success(f"Loaded as run {number} on {source.name} (trained on {loaded.config['source']['name']}).")
 
@@ -47,13 +47,13 @@ def load_uploaded_model() -> None:
 def predictions_page() -> None:
     st.title("Predictions")
     load_uploaded_model()
-    run = shared.active_run()
+    run = run_store.active_run()
     if run is None:
         st.info("No trained model yet: train one first, or load a saved model above.")
         st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
         return
     try:
-        series, scaled, splits = shared.run_data(run)
+        series, scaled, splits = run_store.run_data(run)
     except ValueError as err:
         st.error(f"The data of {run.label} cannot be rebuilt: {err}")
         return

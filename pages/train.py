@@ -7,7 +7,7 @@ from lstmlab.model import SimpleLSTM, count_parameters
 from lstmlab.runs import Run, describe_runs
 from lstmlab.train import EpochReport, History, fit, resolve_device
 from lstmlab.windows import window_splits
-from pages import controls, shared
+from pages import controls, run_store, shared
 
 
 def stop_training() -> None:
@@ -18,7 +18,7 @@ def stop_training() -> None:
             f"Stopped by the user during epoch {run.history.epochs_run + 1}; the weights are those of that moment."
         )
         run.model.eval()
-        shared.add_run(run, source)
+        run_store.add_run(run, source)
 
 
 def train(run: Run, source: shared.Source, splits: dict) -> None:
@@ -56,7 +56,7 @@ def train(run: Run, source: shared.Source, splits: dict) -> None:
         on_step=on_step,
     )
     st.session_state.pop("training", None)
-    shared.add_run(run, source)
+    run_store.add_run(run, source)
     progress.empty()
     chart.empty()
     best = run.history.best_loss
@@ -97,7 +97,7 @@ def train_page() -> None:
     )
     stop_col.button("Stop", key="train_stop", on_click=stop_training, width="stretch")
     if start:
-        number = max((run.number for run in shared.runs()), default=0) + 1
+        number = max((run.number for run in run_store.runs()), default=0) + 1
         run = Run(
             number,
             source.name,
@@ -114,14 +114,14 @@ def train_page() -> None:
         )
         train(run, source, splits)
 
-    runs = shared.runs()
+    runs = run_store.runs()
     if not runs:
         st.info("No run yet: press Start training.")
         return
     st.subheader("Runs")
     st.dataframe(describe_runs(runs), hide_index=True, key="runs_table")
     numbers = [run.number for run in runs]
-    chosen = shared.active_run()
+    chosen = run_store.active_run()
     st.session_state.active_run_pick = chosen.number  # a new run becomes the pick
     st.selectbox(
         "Run used by the Inspect and Predictions pages",
