@@ -8,22 +8,27 @@ Anything the reader changed (numbers read from text, a header made up) is listed
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import re
 import warnings
 
-import numpy as np
 import pandas as pd
+
+from lstmlab.sniff import (
+    NA_VALUES,
+    SAMPLE_BYTES,
+    estimate_rows,
+    head_text,
+    is_number,
+    numbers_from_text,
+    sniff_decimal,
+    sniff_delimiter,
+    trailing_delimiter,
+)
 
 MAX_CELLS = 20_000_000  # rows x columns; about 160 MB as float64, a sane share of a small cloud machine
 MAX_COLUMNS = 10_000
 MAX_LINE_BYTES = 1 << 20  # a header line longer than 1 MB is not a table's header
-SAMPLE_BYTES = 1 << 16  # head sample used for sniffing
-EXACT_COUNT_BYTES = 8 << 20  # above this, rows are estimated from samples: counting costs ~10% of a parse
-DELIMITERS = (",", ";", "\t", "|")
-NA_VALUES = ["?", "-", "--", ".", "NAN", "Nan", "Null", "none", "na", "missing", "#VALUE!", "#DIV/0!"]
-_NA_TEXT = frozenset([*NA_VALUES, "", "NA", "NaN", "nan", "null", "NULL", "None", "N/A", "n/a", "<NA>"])
 _BINARY_MAGIC = {
     b"PK\x03\x04": "an Excel workbook or a zip archive: open it and save the sheet as CSV",
     b"\xd0\xcf\x11\xe0": "an old Excel (.xls) workbook: open it and save the sheet as CSV",
@@ -32,11 +37,6 @@ _BINARY_MAGIC = {
     b"\x89PNG": "a PNG image, not a table: upload the data as CSV, TSV or Parquet",
     b"\xff\xd8\xff": "a JPEG image, not a table: upload the data as CSV, TSV or Parquet",
 }
-_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+(?:[eE][-+]?\d+)?\s*$")
-_DECIMAL_DOT = re.compile(r"^\s*[-+]?\d*\.\d+(?:[eE][-+]?\d+)?\s*$")
-_EUROPEAN_NUMBER = re.compile(r"^\s*[-+]?\d{1,3}(?:\.\d{3})*(?:,\d+)?\s*$|^\s*[-+]?\d+(?:,\d+)?\s*$")
-_US_NUMBER = re.compile(r"^\s*[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\s*$|^\s*[-+]?\d*\.?\d+\s*$")
-_US_EVIDENCE = re.compile(r"\d,\d{3}\.\d|\d,\d{3},\d{3}")  # only thousands commas look like this
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
@@ -129,18 +129,18 @@ def _read_text(data: bytes, filename: str) -> pd.DataFrame:
             f"The first line of {filename} is longer than {MAX_LINE_BYTES // 2**20} MB: that is not a table "
             "header. Check the file is a CSV with one row per line."
         )
-    head = _head_text(data, encoding, max(header_end, 0) + SAMPLE_BYTES)  # the whole header, and then some
+    head = head_text(data, encoding, max(header_end, 0) + SAMPLE_BYTES)  # the whole header, and then some
     _refuse_binary(data[:8], head, filename)
     lines = [line for line in head.splitlines() if line.strip()][:50]
-    sep, n_header, header = _sniff_delimiter(lines)
+    sep, n_header, header = sniff_delimiter(lines)
     if n_header > MAX_COLUMNS:
         raise DataError(
             f"{filename} has {n_header:,} columns; at most {MAX_COLUMNS:,} are supported. "
             "Upload only the columns you need."
         )
-    _check_size(_estimate_rows(data), n_header, filename)
+    _check_size(estimate_rows(data), n_header, filename)
     notes: list[str] = []
-    no_header = bool(header) and all(_is_number(name) for name in header)
+    no_header = bool(header) and all(is_number(name) for name in header)
     # a headerless first row may repeat values; empty names become "Unnamed: i" (e.g. a sheet's blank columns)
     duplicates = sorted({name for name in header if name and header.count(name) > 1}) if not no_header else []
     if duplicates:
@@ -153,7 +153,7 @@ def _read_text(data: bytes, filename: str) -> pd.DataFrame:
             f"The first row holds only numbers, so it was read as data; the columns are named "
             f"column 1 to column {n_header}."
         )
-    decimal = _sniff_decimal(lines[1:], sep)
+    decimal = sniff_decimal(lines[1:], sep)
     kwargs = dict(
         sep=sep,
         decimal=decimal,
@@ -163,7 +163,7 @@ def _read_text(data: bytes, filename: str) -> pd.DataFrame:
         header=None if no_header else "infer",
         names=[f"column {i + 1}" for i in range(n_header)] if no_header else None,
     )
-    if _trailing_delimiter(lines, sep, n_header):
+    if trailing_delimiter(lines, sep, n_header):
         kwargs["index_col"] = False  # every data row ends with the delimiter: drop that empty field
         notes.append("Each row ends with a delimiter; the empty last field was ignored.")
     for enc in (encoding, "cp1252", "latin-1") if encoding == "utf-8" else (encoding,):
@@ -210,16 +210,6 @@ def _decode_prefix(data: bytes, filename: str) -> tuple[bytes, str]:
     return data, "utf-8"
 
 
-def _head_text(data: bytes, encoding: str, size: int) -> str:
-    head = data[:size]
-    if len(data) > size and b"\n" in head:
-        head = head[: head.rfind(b"\n")]  # whole lines only
-    try:
-        return head.decode(encoding)
-    except UnicodeDecodeError:
-        return head.decode("latin-1")
-
-
 def _refuse_binary(raw: bytes, head: str, filename: str) -> None:
     for magic, what in _BINARY_MAGIC.items():
         if raw.startswith(magic):
@@ -230,57 +220,6 @@ def _refuse_binary(raw: bytes, head: str, filename: str) -> None:
             f"{filename} looks like a binary file, not a text table. "
             "Upload a CSV, TSV or Parquet file (export spreadsheets as CSV)."
         )
-
-
-def _sniff_delimiter(lines: list[str]) -> tuple[str, int, list[str]]:
-    """The delimiter whose field count is the same on the most lines, with the header's fields."""
-    best = None
-    for rank, sep in enumerate(DELIMITERS):
-        try:
-            rows = list(csv.reader(lines, delimiter=sep, quotechar='"', skipinitialspace=True))
-        except csv.Error:
-            continue
-        if not rows:
-            continue
-        n = len(rows[0])
-        agree = sum(len(row) in (n, n + 1) for row in rows) / len(rows)
-        score = (n > 1, agree, n, -rank)
-        if best is None or score > best[0]:
-            best = (score, sep, n, [cell.strip() for cell in rows[0]])
-    if best is None:
-        return ",", 0, []
-    _, sep, n, header = best
-    if n == 1:  # a single column: pick a delimiter the sample never uses, so "1,5" stays one field
-        sep = next((s for s in DELIMITERS if not any(s in line for line in lines)), ",")
-    return sep, n, header
-
-
-def _sniff_decimal(rows: list[str], sep: str) -> str:
-    if sep == ",":
-        return "."
-    fields = [f.strip().strip('"') for line in rows for f in line.split(sep)]
-    commas = sum(bool(_DECIMAL_COMMA.match(f)) for f in fields)
-    dots = sum(bool(_DECIMAL_DOT.match(f)) for f in fields)
-    return "," if commas > dots else "."
-
-
-def _trailing_delimiter(lines: list[str], sep: str, n_header: int) -> bool:
-    data = lines[1:]
-    return (
-        bool(data)
-        and all(line.rstrip("\r\n").endswith(sep) for line in data)
-        and all(line.count(sep) == n_header for line in data)
-    )
-
-
-def _estimate_rows(data: bytes) -> int:
-    """Row count: exact for small files, from 32 evenly spread samples for big ones (cheap)."""
-    if len(data) <= EXACT_COUNT_BYTES:
-        return data.count(b"\n") + 1
-    step = len(data) // 32
-    chunk = SAMPLE_BYTES // 2
-    seen = sum(data.count(b"\n", i * step, i * step + chunk) for i in range(32))
-    return int(len(data) * seen / (32 * chunk)) + 1
 
 
 def _check_size(rows: int, cols: int, filename: str, can_keep_recent: bool = True) -> None:
@@ -314,14 +253,6 @@ def _ragged_message(message: str, filename: str) -> str:
     return f"{filename} could not be parsed as a table ({message.strip()[:200]}). Check the file is a CSV."
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text.replace(",", "."))
-    except ValueError:
-        return False
-    return bool(text.strip())
-
-
 # --- Common ----------------------------------------------------------------------------------------
 
 
@@ -342,7 +273,7 @@ def _finish(df: pd.DataFrame, filename: str) -> pd.DataFrame:
     for name in df.columns:
         column = df[name]
         if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-            converted, note = _numbers_from_text(column)
+            converted, note = numbers_from_text(column)
             if converted is not None:
                 df[name] = converted
                 if note:
@@ -356,45 +287,3 @@ def _finish(df: pd.DataFrame, filename: str) -> pd.DataFrame:
         )
     df.attrs["notes"] = notes
     return df
-
-
-def _numbers_from_text(column: pd.Series) -> tuple[pd.Series | None, str]:
-    """A text column as numbers when (nearly) all its values are numbers; else ``(None, "")``."""
-    try:
-        text = column.dropna().astype(str)
-    except (TypeError, ValueError):
-        return None, ""
-    if _as_numbers(text.iloc[:1000]) is None:  # a cheap look first: most text columns are not numbers
-        return None, ""
-    found = _as_numbers(text)
-    if found is None:
-        return None, ""
-    numbers, bad = found
-    out = pd.Series(np.nan, index=column.index, dtype="float64")
-    out[numbers.index] = numbers.astype("float64")
-    if not bad.any():
-        return out, ""
-    examples = ", ".join(repr(v) for v in text[bad.index[bad]].str.strip().unique()[:3])
-    return (
-        out,
-        f"Column {column.name}: {int(bad.sum()):,} value(s) that are not numbers ({examples}) were read as missing.",
-    )
-
-
-def _as_numbers(text: pd.Series) -> tuple[pd.Series, pd.Series] | None:
-    """(numbers, which failed) when at most 10% of the non-missing values are not numbers, else None."""
-    text = text.str.strip()
-    text = text[~text.isin(_NA_TEXT)]
-    if text.empty:
-        return None
-    candidates = [text]
-    if text.str.match(_US_NUMBER).all() and text.str.contains(_US_EVIDENCE).any():
-        candidates.append(text.str.replace(",", "", regex=False))  # "1,234.5"
-    if text.str.match(_EUROPEAN_NUMBER).all():
-        candidates.append(text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))  # "1.234,5"
-    for candidate in candidates:
-        numbers = pd.to_numeric(candidate, errors="coerce")
-        bad = numbers.isna()
-        if bad.mean() <= 0.1 and not bad.all():
-            return numbers, bad
-    return None

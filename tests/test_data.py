@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lstmlab import data as data_module
+from lstmlab import sniff
 from lstmlab.data import MAX_COLUMNS, DataError, TooLargeError, keep_last_rows, read_table
 from tests.conftest import REAL_FILES
 
@@ -191,8 +192,8 @@ def test_size_guard_refuses_before_parsing(monkeypatch):
 
 def test_row_estimate_for_big_files_is_close():
     raw = ("a\n" + "\n".join(map(str, range(1_500_000)))).encode()  # lines grow from 2 to 8 bytes
-    assert len(raw) > data_module.EXACT_COUNT_BYTES  # the sampled path
-    assert abs(data_module._estimate_rows(raw) - 1_500_001) < 0.05 * 1_500_001
+    assert len(raw) > sniff.EXACT_COUNT_BYTES  # the sampled path
+    assert abs(sniff.estimate_rows(raw) - 1_500_001) < 0.05 * 1_500_001
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
