@@ -4,7 +4,7 @@ import streamlit as st
 
 from pages import shared
 
-st.set_page_config(page_title="LSTM Lab", page_icon="🔁", layout="wide")
+st.set_page_config(page_title="LSTM Lab", page_icon=":material/repeat:", layout="wide")
 
 journey = [
     st.Page("pages/data.py", title="Data", icon=":material/table:", default=True),
@@ -13,5 +13,8 @@ journey = [
     st.Page("pages/inspect.py", title="Inspect", icon=":material/troubleshoot:"),
     st.Page("pages/predictions.py", title="Predictions", icon=":material/query_stats:"),
 ]
+plotly_request = shared.request_plotly()
 st.navigation(journey).run()
+if plotly_request is not None:
+    plotly_request.empty()
 shared.release_memory()

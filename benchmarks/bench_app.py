@@ -17,11 +17,14 @@ from pathlib import Path
 from benchmarks.browser import ROOT, SAMPLES, Server, browser_missing, chromium, new_page, settle
 from benchmarks.common import Row, cpu_seconds, fmt_seconds, median, not_available
 
+# Rendered: the script finished, a Plotly chart is drawn, and no element is still loading its code
+# (a skeleton stands in until then); LSTM Lab's early request chart is gone.
 RENDERED_JS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   const chart = document.querySelector("[data-testid='stPlotlyChart'] .main-svg");
   return app !== null && app.getAttribute("data-test-script-state") === "notRunning" && chart !== null
-    && chart.getBoundingClientRect().width > 0;
+    && chart.getBoundingClientRect().width > 0 && document.querySelector("[data-testid='stSkeleton']") === null
+    && document.querySelector(".st-key-plotly_request") === null;
 }"""
 MINIMAL_APP = """import plotly.graph_objects as go
 import streamlit as st
@@ -79,8 +82,8 @@ def bench_first_page(repeats: int = 3, workdir: Path | None = None) -> Row:
             f"A fresh `streamlit run` per repeat, median of {repeats}: the server answered /_stcore/health after "
             f"{fmt_seconds(app_health)} (one-chart app: {fmt_seconds(ref_health)}); then chromium opened the page "
             f"(loaded after {fmt_seconds(app_load)}; one-chart app {fmt_seconds(ref_load)}) until the script "
-            "finished and a Plotly chart was drawn. The reference is a one-chart Streamlit app, so the ratio is "
-            "what LSTM Lab adds to Streamlit's own start."
+            "finished, a Plotly chart was drawn and no element was still loading (no skeleton left). The reference "
+            "is a one-chart Streamlit app, so the ratio is what LSTM Lab adds to Streamlit's own start."
         ],
     )
 

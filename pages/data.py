@@ -143,8 +143,9 @@ def data_page() -> None:
                 f"Showing {MAX_POINTS:,} of {series.length:,} points per line (MinMaxLTTB keeps the shape "
                 "and the extremes); the statistics use every row."
             )
-    with st.expander("The table as read (first 100 rows)"):
-        st.dataframe(table.head(100), key="data_preview")
+    preview = st.expander("The table as read (first 100 rows)", key="data_preview_open", on_change="rerun")
+    if preview.open:  # only sent when opened: the grid is the heaviest part of the page in the browser
+        preview.dataframe(table.head(100), key="data_preview")
 
 
 data_page()

@@ -11,11 +11,14 @@ import ctypes
 import hashlib
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import streamlit as st
 
 from lstmlab.config import DataSpec, WindowConfig
+
+if TYPE_CHECKING:  # pandas loads with the page that reads a table, after the first chart is on its way
+    import pandas as pd
 
 SAMPLES = {
     "Airline passengers (monthly, 1949-1960)": "airline-passengers.csv",
@@ -139,6 +142,25 @@ def load_current_series():
         st.error(f"{source.name}: {err}")
         st.page_link("pages/data.py", label="Fix it on the Data page", icon=":material/table:")
         return None
+
+
+def request_plotly():
+    """On a session's first run, send the browser an invisible Plotly chart before any page work.
+
+    The browser fetches and compiles Plotly.js (over a second on a small machine) only when a first
+    chart arrives; asking for it now overlaps that with the script's start (imports, reading the data)
+    instead of following it. Returns the placeholder to clear once the page has run, or None.
+    """
+    if st.session_state.get("plotly_requested"):
+        return None
+    import plotly.graph_objects as go
+
+    st.session_state.plotly_requested = True
+    placeholder = st.sidebar.empty()  # out of the way: the page itself does not shift
+    hidden = {"visible": False}
+    layout = {"height": 10, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "xaxis": hidden, "yaxis": hidden}
+    placeholder.plotly_chart(go.Figure(layout=layout), key="plotly_request", config={"staticPlot": True})
+    return placeholder
 
 
 def release_memory() -> None:

@@ -45,6 +45,26 @@ def test_opens_on_the_airline_sample(app):
     assert app.session_state.spec.targets == ("Passengers",)
 
 
+def test_the_table_preview_is_sent_only_when_opened(app):
+    assert [e.label for e in app.expander] == ["The table as read (first 100 rows)"]
+    assert len(app.dataframe) == 1  # the summary only
+    app.selectbox(key="sample").set_value(POLLUTION).run()
+    app.session_state["data_preview_open"] = True  # what clicking the expander does
+    app.run()
+    preview = app.dataframe[1].value
+    expected = pd.read_csv(ROOT / "lstmlab" / "samples" / "pollution.csv", nrows=100)
+    assert preview.shape == (100, 13) and list(preview.columns) == list(expected.columns)
+    assert preview["pm2.5"].isna().sum() == expected["pm2.5"].isna().sum() == 24  # as read, before gap filling
+    assert preview["TEMP"].tolist() == expected["TEMP"].tolist()
+
+
+def test_plotly_is_requested_on_a_sessions_first_run_only(app):
+    assert app.session_state.plotly_requested
+    assert chart_keys(app) == ["data_chart"]  # the request chart is gone once the page has run
+    app.switch_page("pages/windows.py").run()
+    assert "plotly_request" not in chart_keys(app)
+
+
 def test_switching_samples(app):
     app.selectbox(key="sample").set_value(POLLUTION).run()
     assert not app.exception

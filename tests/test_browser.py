@@ -10,6 +10,17 @@ pytestmark = pytest.mark.browser
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
+def test_first_page_then_the_table_preview(page, app_url):
+    page.goto(app_url)
+    settle(page)
+    page.locator(".st-key-data_chart .main-svg").first.wait_for()
+    assert page.locator(".st-key-plotly_request").count() == 0  # the early request chart is gone
+    assert page.get_by_test_id("stPlotlyChart").count() == 1
+    page.get_by_text("The table as read (first 100 rows)").click()
+    settle(page)
+    page.get_by_test_id("stDataFrame").nth(1).wait_for()  # the summary, then the preview, sent on opening
+
+
 def test_pollution_upload_windows_to_tensor_shapes(page, app_url):
     page.goto(app_url)
     settle(page)
