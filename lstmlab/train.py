@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from lstmlab.config import Loss, TrainConfig
+from lstmlab.optim import Adam
 
 STEP_REPORT_SECONDS = 0.5
 
@@ -138,7 +139,7 @@ def fit(
     else:
         val = None
     loss_fn = _loss_fn(config.loss)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    optimizer = Adam(model.parameters(), lr=config.lr)  # torch.optim's would import torch._dynamo (~90 MB)
     history = History(device=str(device))
     good_state = copy.deepcopy(model.state_dict())  # weights of the last finished epoch
     best_state, stale = good_state, 0
@@ -159,7 +160,7 @@ def fit(
             xb, yb = x[idx], y[idx]  # (B, W, F), (B, H, K): gathered on the device
             pred = model(xb).reshape(idx.shape[0], -1)  # (B, H*K)
             loss = loss_fn(pred, yb.reshape(idx.shape[0], -1))
-            optimizer.zero_grad(set_to_none=True)
+            optimizer.zero_grad()
             loss.backward()
             if config.clip > 0:
                 nn.utils.clip_grad_norm_(model.parameters(), config.clip)
