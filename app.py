@@ -14,7 +14,10 @@ journey = [
     st.Page("pages/predictions.py", title="Predictions", icon=":material/query_stats:"),
 ]
 plotly_request = shared.request_plotly()
-st.navigation(journey).run()
+page = st.navigation(journey)
+if page.url_path != journey[0].url_path:  # only the Data page reads the parsed table: free it before torch loads
+    shared.forget_table()
+page.run()
 if plotly_request is not None:
     plotly_request.empty()
 shared.release_memory()

@@ -123,15 +123,17 @@ def evaluate_run(
     season: int,
     target: int = 0,
     predictions: dict[str, np.ndarray] | None = None,
+    table: dict[str, dict[str, np.ndarray]] | None = None,
 ) -> pd.DataFrame:
     """Metrics for the model and both baselines on every split, for target ``target`` (0..K-1).
 
     Rows: split × (model, naive, seasonal naive); columns: windows, MAE, RMSE, MAPE %, MASE and the
-    number of zero actuals MAPE skipped. MASE's scale comes from the training split's rows.
+    number of zero actuals MAPE skipped. MASE's scale comes from the training split's rows. Pass the
+    ``forecasts`` ``table`` when it is already made (a million windows make it 50 MB).
     """
-    table = forecasts(run, values, splits, season, predictions)
+    table = table if table is not None else forecasts(run, values, splits, season, predictions)
     start, stop = split_bounds(len(values), run.window_config)["train"]
-    train = np.asarray(values, dtype=np.float64)[start:stop, run.targets[target]]
+    train = np.asarray(values[start:stop, run.targets[target]], dtype=np.float64)  # (n_train,), not all columns
     rows = []
     for split in SPLITS:
         if split not in table:

@@ -90,7 +90,7 @@ def predictions_page() -> None:
     step = next(slots).slider("Steps ahead shown", 1, horizon, 1, key="pred_step") if horizon > 1 else 1
     table = forecasts(run, series.values, splits, int(season), predictions)
 
-    metrics = evaluate_run(run, series.values, splits, int(season), target=k, predictions=predictions)
+    metrics = evaluate_run(run, series.values, splits, int(season), target=k, table=table)
     number_format = {c: st.column_config.NumberColumn(format="%.4g") for c in METRIC_COLUMNS}
     st.dataframe(metrics, hide_index=True, key="pred_metrics", column_config=number_format)
     if judged := verdict(metrics):

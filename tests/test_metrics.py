@@ -208,6 +208,11 @@ def test_model_predictions_and_the_download_table():
     assert first_test.time == time[row] and first_test.origin == time[row - 1]
     assert first_test.actual == pytest.approx(values[row, 0]) and first_test.step == 1
     assert first_test.model == pytest.approx(predictions["test"][0, 0, 0])
+    # the page scores the table it already made: the same metrics as evaluate_run making its own
+    for k in (0, 1):
+        pd.testing.assert_frame_equal(
+            evaluate_run(run, values, splits, 6, target=k, table=table), evaluate_run(run, values, splits, 6, target=k)
+        )
 
 
 def test_verdict_names_the_best_baseline():
