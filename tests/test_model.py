@@ -87,3 +87,15 @@ def test_parameter_count_matches_the_lstm_formula():
 def test_wrong_input_shape_is_a_clear_error():
     with pytest.raises(ValueError, match="expected input"):
         SimpleLSTM(3, 5, 1, 4)(torch.randn(2, 5, 4))
+
+
+@pytest.mark.parametrize("n", [0, 1, 1023, 1024, 2500])
+def test_predict_in_batches_equals_one_forward(n):
+    torch.manual_seed(0)
+    model = SimpleLSTM(3, 5, 2 * 2, 8).eval()  # horizon 2, two targets
+    x = torch.randn(n + 5, 3).unfold(0, 5, 1).transpose(1, 2)[:n]  # (n, 5, 3), a strided view as in the app
+    got = predict(model, x, horizon=2)
+    assert got.shape == (n, 2, 2)
+    if n:
+        with torch.no_grad():
+            torch.testing.assert_close(got, model(x.contiguous()).reshape(n, 2, 2), rtol=1e-5, atol=1e-6)
