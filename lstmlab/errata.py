@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -125,9 +126,13 @@ class WeightReuse:
 
 
 def weight_reuse(model: SimpleLSTM, x: torch.Tensor) -> WeightReuse:
-    """Unroll layer 0 (forward) with one ``nn.LSTMCell`` fed the layer's own weight tensors, step by step."""
-    x = _device_x(model, x)
-    lstm, window = model.lstm, x.shape[1]
+    """Unroll layer 0 (forward) with one ``nn.LSTMCell`` fed the layer's own weight tensors, step by step.
+
+    Runs on the CPU in full fp32: on a recent GPU nn.LSTM's cuDNN kernel computes in TF32 and
+    LSTMCell does not, and the comparison would measure that instead of the unroll.
+    """
+    lstm = model.lstm if model.linear.weight.device.type == "cpu" else copy.deepcopy(model.lstm).cpu()
+    x, window = x.detach().to("cpu", lstm.weight_ih_l0.dtype), x.shape[1]
     cell = nn.LSTMCell(lstm.input_size, lstm.hidden_size, bias=lstm.bias, device=x.device, dtype=x.dtype)
     names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") if lstm.bias else ("weight_ih", "weight_hh")
     used = {name: getattr(lstm, name + "_l0") for name in names}  # the very tensors, not copies

@@ -68,30 +68,38 @@ class SimpleLSTM(nn.Module):
         cls, n_features: int, window_size: int, output_size: int, config: ModelConfig, seed: int | None = None
     ) -> SimpleLSTM:
         """Build from a ``ModelConfig``; with ``seed``, the initial weights depend on it alone."""
-        with torch.random.fork_rng(devices=[]):  # leave the caller's random state untouched
-            if seed is not None:
-                torch.manual_seed(seed)
-            return cls(
-                n_features,
-                window_size,
-                output_size,
-                config.h_size,
-                config.n_layers,
-                config.bidirectional,
-                init=config.init,
-                summary=config.summary,
-            )
+        model = cls(
+            n_features,
+            window_size,
+            output_size,
+            config.h_size,
+            config.n_layers,
+            config.bidirectional,
+            init=config.init,
+            summary=config.summary,
+        )
+        if seed is not None:
+            init_weights(model, torch.Generator().manual_seed(seed))
+        return model
 
     @property
     def bidirectional(self) -> bool:
         return self.directions == 2
 
-    def initial_states(self, batch_size: int) -> tuple[torch.Tensor, torch.Tensor] | None:
-        """(h_0, c_0) of shape (layers × directions, B, H), or None for nn.LSTM's zeros."""
+    def initial_states(
+        self, batch_size: int, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """(h_0, c_0) of shape (layers × directions, B, H), or None for nn.LSTM's zeros.
+
+        With a (CPU) ``generator`` the draws depend on it alone, the same on every device.
+        """
         if self.init is InitState.ZEROS:
             return None
         weight = self.linear.weight
         shape = (self.n_layers * self.directions, batch_size, self.h_size)
+        if generator is not None:
+            draw = (torch.randn(shape, generator=generator, dtype=weight.dtype) for _ in range(2))
+            return tuple(s.to(weight.device) for s in draw)
         return (
             torch.randn(shape, device=weight.device, dtype=weight.dtype),
             torch.randn(shape, device=weight.device, dtype=weight.dtype),
@@ -112,6 +120,27 @@ class SimpleLSTM(nn.Module):
         output, (h_n, _) = self.lstm(x, states)  # (B, W, D*H), (L*D, B, H)
         last = self.summarize(output, h_n)  # (B, D*H)
         return self.linear(last).unsqueeze(1)  # (B, 1, output_size)
+
+
+def init_weights(model: nn.Module, generator: torch.Generator) -> None:
+    """Redraw every weight as torch's defaults do, from a local generator (no global RNG is touched).
+
+    Recurrent layers: U(-1/sqrt(H), 1/sqrt(H)); Linear layers: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for
+    weight and bias (what kaiming_uniform_ with a=sqrt(5) gives).
+    """
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, nn.RNNBase):
+                bound = module.hidden_size**-0.5
+                params = list(module.parameters())
+            elif isinstance(module, nn.Linear):
+                bound = module.in_features**-0.5
+                params = list(module.parameters())
+            else:
+                continue
+            for p in params:
+                cpu = torch.empty(p.shape, dtype=p.dtype).uniform_(-bound, bound, generator=generator)
+                p.copy_(cpu)
 
 
 def count_parameters(model: nn.Module) -> int:

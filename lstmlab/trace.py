@@ -7,6 +7,7 @@ order i, f, g, o), for every layer and direction, and keeps each step's gates an
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,12 +116,21 @@ class CellTrace:
         move = {k: getattr(self, k).cpu() for k in ("h", "c", "i", "f", "g", "o", "h0", "c0")}
         return CellTrace(x=tuple(t.cpu() for t in self.x), **move)
 
-    def max_abs_diff(self, model: SimpleLSTM) -> float:
-        """Largest |trace − nn.LSTM| over output, h_n and c_n, run on the same input and initial states."""
-        states = (self.h0.flatten(0, 1), self.c0.flatten(0, 1))  # (L*D, B, H)
+    def max_abs_diff(self, model: SimpleLSTM, on_device: bool = False) -> float:
+        """Largest |trace − nn.LSTM| over output, h_n and c_n, run on the same input and initial states.
+
+        The reference runs in full fp32 on the CPU, like with like: on a recent GPU, cuDNN's own
+        kernel computes in TF32 (see ``lstmlab.devices.precision_mode``). ``on_device=True`` compares
+        with that kernel instead, which shows how far the device's precision moves the numbers.
+        """
+        lstm, where = model.lstm, self.h.device
+        if not on_device and where.type != "cpu":
+            lstm, where = copy.deepcopy(lstm).cpu(), torch.device("cpu")
+        states = (self.h0.flatten(0, 1).to(where), self.c0.flatten(0, 1).to(where))  # (L*D, B, H)
         with torch.no_grad():
-            out, (h_n, c_n) = model.lstm(self.x[0], states)
-        return max((a - b).abs().max().item() for a, b in ((out, self.output), (h_n, self.h_n), (c_n, self.c_n)))
+            out, (h_n, c_n) = lstm(self.x[0].to(where), states)
+        pairs = ((out, self.output), (h_n, self.h_n), (c_n, self.c_n))
+        return max((a - b.to(where)).abs().max().item() for a, b in pairs)
 
 
 def _run_direction(
@@ -231,6 +241,11 @@ def trace_cells(
     )
 
 
+def _share(mask: torch.Tensor) -> float:
+    """The share of True values, counted exactly on any device (MPS has no float64)."""
+    return mask.sum().item() / max(mask.numel(), 1)
+
+
 def gate_saturation(trace: CellTrace, low: float = 0.1, high: float = 0.9) -> pd.DataFrame:
     """Share of gate values below ``low`` and above ``high``, per layer, direction and sigmoid gate."""
     rows = []
@@ -244,8 +259,8 @@ def gate_saturation(trace: CellTrace, low: float = 0.1, high: float = 0.9) -> pd
                         "layer": layer,
                         "direction": "backward" if direction else "forward",
                         "gate": gate,
-                        f"share < {low}": (v < low).double().mean().item(),
-                        f"share > {high}": (v > high).double().mean().item(),
+                        f"share < {low}": _share(v < low),
+                        f"share > {high}": _share(v > high),
                     }
                 )
     return pd.DataFrame(rows)
@@ -256,9 +271,11 @@ def unit_saturation(trace: CellTrace, low: float = 0.1, high: float = 0.9) -> di
     out = {}
     for gate in SIGMOID_GATES:
         v = getattr(trace, gate)  # (L, D, B, W, H)
-        left = (v < low).double().mean(dim=(2, 3))
-        right = (v > high).double().mean(dim=(2, 3))
-        out[gate] = torch.stack([left, right], dim=-1).cpu().numpy()
+        count = v.shape[2] * v.shape[3]  # B × W values per unit
+        # Integer counts, divided on the CPU in float64: exact, and MPS has no float64.
+        left = (v < low).sum(dim=(2, 3)).cpu().double() / count
+        right = (v > high).sum(dim=(2, 3)).cpu().double() / count
+        out[gate] = torch.stack([left, right], dim=-1).numpy()
     return out
 
 
@@ -281,11 +298,9 @@ def find_units(values: np.ndarray, start: int, stop: int, threshold: float) -> n
 
 
 def seeded_states(model: SimpleLSTM, batch: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor] | None:
-    """``model.initial_states(batch)`` drawn from ``seed`` (random mode), leaving the global RNG as it was."""
-    device = model.linear.weight.device
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        torch.manual_seed(seed)
-        return model.initial_states(batch)
+    """``model.initial_states(batch)`` drawn from ``seed`` (random mode) by a local generator: the same
+    states on every device, and no global random state touched."""
+    return model.initial_states(batch, generator=torch.Generator().manual_seed(seed))
 
 
 def suggest_threshold(values: np.ndarray, start: int, stop: int, share: float = 0.1) -> float:
