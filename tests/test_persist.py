@@ -68,7 +68,9 @@ def test_round_trip_gives_identical_predictions(saved):
     run, splits, weights, config = saved
     loaded = load_model(weights, config)
     x = splits["test"].x
-    assert torch.equal(predict(run.model, x, 3), predict(loaded.model, x, 3))
+    trained_on = next(run.model.parameters()).device  # a GPU where the machine has one: compare like with like
+    assert torch.equal(predict(run.model, x, 3), predict(loaded.model.to(trained_on), x, 3))
+    loaded.model.cpu()
     fresh = SimpleLSTM.from_config(3, 7, 6, run.model_config)  # the weights really came from the file
     assert not torch.equal(predict(fresh, x, 3), predict(loaded.model, x, 3))
     back = loaded.as_run(9, "other.csv", "abc")
