@@ -73,9 +73,9 @@ class Training:
         self._touched = time.monotonic()
         self._started = time.perf_counter()
         self._latest: EpochReport | None = None
-        self._snapshot = WeightsSnapshot(0, cpu_state(model))
-        self._best = self._snapshot  # the weights fit would keep if it were stopped now
         self._template = copy.deepcopy(model).cpu().eval()  # for readers' model copies; never trained
+        self._snapshot = WeightsSnapshot(0, self._template.state_dict())  # shares the template's tensors
+        self._best = self._snapshot  # the weights fit would keep if it were stopped now
         self._history: History | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(
