@@ -26,12 +26,22 @@ def new_model() -> SimpleLSTM:
     return SimpleLSTM.from_config(2, 10, 2, ModelConfig(h_size=8), seed=5)
 
 
+def device_of(model) -> torch.device:
+    return next(model.parameters()).device
+
+
 def predictions_recorder(model, batch, seen):
     def on_epoch(report):
-        with torch.no_grad():
-            seen[report.epoch] = model(batch).clone()  # what the model predicted at the end of that epoch
+        with torch.no_grad():  # what the model predicted at the end of that epoch, where it trains
+            seen[report.epoch] = model(batch.to(device_of(model))).clone()
 
     return on_epoch
+
+
+def replayed_prediction(replay, epoch, batch, device):
+    """The replayed model on the device training used (CUDA kernels differ from the CPU's in the last bits)."""
+    with torch.no_grad():
+        return replay.load(epoch).to(device)(batch.to(device))
 
 
 def test_a_replayed_epoch_predicts_what_the_model_predicted_then(windows):
@@ -44,12 +54,10 @@ def test_a_replayed_epoch_predicts_what_the_model_predicted_then(windows):
     training = start_fit(model, x, y, CONFIG, replay=replay, on_epoch=predictions_recorder(model, batch, seen))
     training.result(timeout=60)
     assert replay.epochs == list(range(CONFIG.epochs + 1)) == sorted(seen)
+    assert not replay.load(3).training and device_of(replay.load(3)).type == "cpu"
     for epoch in replay.epochs:
-        replayed = replay.load(epoch)
-        assert not replayed.training
-        with torch.no_grad():
-            assert torch.equal(replayed(batch), seen[epoch]), epoch
-    assert not torch.equal(seen[0], seen[CONFIG.epochs])  # training did change the predictions
+        assert torch.equal(replayed_prediction(replay, epoch, batch, seen[epoch].device), seen[epoch]), epoch
+    assert not torch.equal(seen[0], seen[CONFIG.epochs].cpu())  # training did change the predictions
 
 
 def test_recorder_feeds_a_replay_from_plain_fit(windows):
@@ -67,8 +75,7 @@ def test_recorder_feeds_a_replay_from_plain_fit(windows):
     fit(model, x, y, CONFIG, on_epoch)
     assert replay.epochs == list(range(CONFIG.epochs + 1))
     for epoch in range(1, CONFIG.epochs + 1):
-        with torch.no_grad():
-            assert torch.equal(replay.load(epoch)(batch), seen[epoch])
+        assert torch.equal(replayed_prediction(replay, epoch, batch, seen[epoch].device), seen[epoch])
     assert replay.nbytes == (CONFIG.epochs + 1) * state_bytes(model)
 
 
