@@ -193,13 +193,18 @@ class Training:
             self._history = history
         except BaseException as err:  # handed to whoever calls result()
             self._error = err
+            self._restore_best()  # an error inside an epoch must not leave half an optimizer step behind
+
+    def _restore_best(self) -> None:
+        with self._lock:
+            best = self._best
+        self._model.load_state_dict(best.state)
+        self._model.eval()
 
     def _discard_partial_epoch(self) -> History:
         """After a stop inside an epoch: the weights and history ``fit`` keeps when stopped after the last one."""
-        with self._lock:
-            latest, best = self._latest, self._best
-        self._model.load_state_dict(best.state)
-        self._model.eval()
+        latest = self.latest
+        self._restore_best()
         device = str(next(self._model.parameters()).device)
         history = History(device=device) if latest is None else _frozen_report(latest).history
         history.stopped = f"Stopped by the user during epoch {history.epochs_run + 1}; that epoch was discarded."

@@ -195,8 +195,27 @@ def test_result_reraises_what_the_worker_raised(windows):
     def broken(report):
         raise RuntimeError(f"callback failed after epoch {report.epoch}")
 
+    model = new_model()
     with pytest.raises(RuntimeError, match="after epoch 1"):
-        start_fit(new_model(), x, y, CONFIG, on_epoch=broken).result(timeout=60)
+        start_fit(model, x, y, CONFIG, on_epoch=broken).result(timeout=60)
+    expected, _, _ = reference(x, y, CONFIG, stop_after=1)
+    assert_same_state(cpu_state(model), cpu_state(expected))  # left as a stop after epoch 1 would leave it
+
+
+def test_an_error_inside_an_epoch_leaves_the_best_finished_epoch(windows, monkeypatch):
+    x, y = windows
+    monkeypatch.setattr(train, "STEP_REPORT_SECONDS", -1.0)
+
+    def failing_step(epoch: int, batch: int, n_batches: int) -> None:
+        if (epoch, batch) == (3, 4):
+            raise MemoryError("out of memory in epoch 3")
+
+    model = new_model()
+    training = start_fit(model, x, y, CONFIG, on_step=failing_step)
+    with pytest.raises(MemoryError, match="epoch 3"):
+        training.result(timeout=60)
+    expected, _, _ = reference(x, y, CONFIG, stop_after=2)
+    assert_same_state(cpu_state(model), cpu_state(expected))
 
 
 def test_each_call_has_its_own_daemon_worker(windows):
