@@ -74,6 +74,7 @@ class Training:
         self._started = time.perf_counter()
         self._latest: EpochReport | None = None
         self._template = copy.deepcopy(model).cpu().eval()  # for readers' model copies; never trained
+        self._template.zero_grad(set_to_none=True)  # a copy of the weights, not of old gradients
         self._snapshot = WeightsSnapshot(0, self._template.state_dict())  # shares the template's tensors
         self._best = self._snapshot  # the weights fit would keep if it were stopped now
         self._history: History | None = None

@@ -43,6 +43,7 @@ class Replay:
             raise ValueError(f"the replay budget must be at least 0 bytes, got {budget_bytes}.")
         self.budget_bytes = int(budget_bytes)
         self._template = copy.deepcopy(model).cpu().eval()
+        self._template.zero_grad(set_to_none=True)  # a copy of the weights, not of old gradients
         self._lock = threading.Lock()
         self._states: dict[int, dict[str, torch.Tensor]] = {}  # epoch → state, oldest first
         self._sizes: dict[int, int] = {}
