@@ -12,6 +12,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
@@ -25,6 +26,9 @@ from lstmlab.devices import (  # noqa: F401 - the device helpers' historical hom
     to_device,
 )
 from lstmlab.optim import Adam
+
+if TYPE_CHECKING:
+    from lstmlab.background import Training
 
 STEP_REPORT_SECONDS = 0.5
 
@@ -170,3 +174,17 @@ def fit(
     history.windows_per_second = per_epoch * history.epochs_run / history.seconds
     model.eval()
     return history
+
+
+def start_fit(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    config: TrainConfig | None = None,
+    val: tuple[torch.Tensor, torch.Tensor] | None = None,
+    **options: Any,
+) -> Training:
+    """``fit`` in a background thread; returns its ``Training`` handle at once (see ``lstmlab.background``)."""
+    from lstmlab.background import start_fit as start  # here, not at the top: background imports this module
+
+    return start(model, x, y, config, val, **options)
