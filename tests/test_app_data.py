@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages.shared import SAMPLES
+from pages.common.state import SAMPLES
 from tests.conftest import ROOT
 
 POLLUTION = "Beijing PM2.5 pollution (hourly, 2010-2014)"

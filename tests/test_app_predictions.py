@@ -137,7 +137,8 @@ def test_a_model_loaded_on_other_data_keeps_its_own_scaler(at):
 def test_charts_keep_at_most_ten_thousand_points_per_trace():
     import numpy as np
 
-    from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_figure, time_label
+    from lstmlab.explain import time_label
+    from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_figure
     from lstmlab.metrics import forecasts
     from tests.test_metrics import make_run
 

@@ -11,16 +11,15 @@ import pytest
 import torch
 from safetensors.torch import save as save_safetensors
 
+from lstmlab.attach import check_columns, scale_like
 from lstmlab.config import DataSpec, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
 from lstmlab.model import SimpleLSTM, predict
 from lstmlab.persist import (
     ModelFileError,
-    check_columns,
     expected_shapes,
     load_model,
     read_bundle,
     save_model,
-    scale_like,
     write_bundle,
 )
 from lstmlab.runs import Run
