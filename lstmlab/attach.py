@@ -13,7 +13,7 @@ from lstmlab.errors import ModelFileError
 from lstmlab.persist import LoadedModel
 from lstmlab.prepare import PreparedSeries
 from lstmlab.runs import Run
-from lstmlab.windows import ScaledSeries, Scaler, scale_series
+from lstmlab.windows import ScaledSeries, Scaler, count_windows, scale_series
 
 
 def check_columns(loaded: LoadedModel, columns: tuple[str, ...], targets: tuple[int, ...]) -> None:
@@ -39,12 +39,19 @@ def attach_model(
 ) -> Run:
     """The loaded model as run ``number`` on ``series`` (prepared with the model's own ``DataSpec``).
 
-    Raises ``ModelFileError`` when the columns or targets differ, and ``ValueError`` when the series is
-    too short for the model's windows and splits.
+    Raises ``ModelFileError`` when the columns or targets differ, and ``ValueError`` when the series
+    cannot be split as the model's was, or no split holds one of its windows.
     """
     check_columns(loaded, series.columns, series.targets)
     run = loaded.as_run(number, source_name, source_digest)
-    scale_like(series.values, run)  # raises when no split can be made on this data
+    config = run.window_config
+    bounds = scale_like(series.values, run).bounds  # raises when the splits cannot be made
+    if not any(count_windows(stop - start, config.window, config.horizon, config.stride) for start, stop in
+               bounds.values()):
+        raise ValueError(
+            f"Its {series.length:,} rows hold no window of {config.window} steps and {config.horizon} ahead "
+            "in any split."
+        )
     return run
 
 
