@@ -34,7 +34,7 @@ def saved():
 
 
 def test_attach_model_makes_a_run_on_the_given_data(saved):
-    run, series, _, loaded = saved
+    run, *_, loaded = saved
     other = prepare_series(table(factor=2.0), SPEC)
     attached = attach_model(loaded, other, number=7, source_name="other.csv", source_digest="d2")
     assert (attached.number, attached.source_name, attached.source_digest) == (7, "other.csv", "d2")
