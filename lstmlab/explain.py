@@ -1,21 +1,26 @@
-"""The page's words and tables: numbers put into sentences, LaTeX and small DataFrames (never figures).
+"""The pages' words and tables: numbers put into sentences, LaTeX and small DataFrames (never figures).
 
 Figures live in ``lstmlab.figures``; what is shown as text or a table is built here, so the pages only
-place it.
+place it. Importing this module does not import torch: the Data page uses it before torch is loaded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from lstmlab.errata import Bidirectional, RandomStates, WeightReuse
 from lstmlab.prepare import PreparedSeries, describe_time
-from lstmlab.shapes import Stage
-from lstmlab.trace import GATES, Cell
-from lstmlab.windows import Scaler
+
+if TYPE_CHECKING:
+    from lstmlab.errata import Bidirectional, RandomStates, WeightReuse
+    from lstmlab.shapes import Stage
+    from lstmlab.trace import Cell
+    from lstmlab.windows import Scaler
+
+GATES = ("i", "f", "g", "o")  # PyTorch's gate order, as in lstmlab.trace (which needs torch)
 
 
 def shape_text(shape: Sequence[int]) -> str:

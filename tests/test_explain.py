@@ -79,6 +79,10 @@ def test_cell_equations_hold_the_cells_numbers():
     assert list(table.unit) == [0, 2] and table.loc[1, "c_t"] == pytest.approx(cell.c[2])
 
 
+def test_explain_names_the_gates_in_the_traces_order():
+    assert explain.GATES == lt.GATES
+
+
 def test_shape_text_and_weight_reuse_text():
     assert explain.shape_text((3, 12, 1)) == "(3, 12, 1)"
     assert "applied 12 times" in explain.weight_reuse_text(12)

@@ -241,7 +241,10 @@ def test_prepared_series_contract():
 
 
 def test_reading_and_preparing_do_not_import_torch():
-    code = "import sys, lstmlab.data, lstmlab.prepare, lstmlab.figures.data; print('torch' in sys.modules)"
+    code = (
+        "import sys, lstmlab.data, lstmlab.prepare, lstmlab.figures.data, lstmlab.explain, lstmlab.errors; "
+        "print('torch' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
 
