@@ -104,13 +104,16 @@ def predictions_page() -> None:
     st.subheader("Downloads")
     stem, (weights, config) = file_stem(run), save_model(run)
     files = {
-        "download_csv": ("Predictions (CSV)", f"{stem}_predictions.csv", "text/csv",
-                         lambda: predictions_table(table, splits, series.time, names).to_csv(index=False,
-                                                                                              float_format="%.6g")),
+        "download_csv": (
+            "Predictions (CSV)",
+            f"{stem}_predictions.csv",
+            "text/csv",
+            lambda: predictions_table(table, splits, series.time, names).to_csv(index=False, float_format="%.6g"),
+        ),
         "download_model": ("Model weights", f"{stem}.safetensors", "application/octet-stream", weights),
         "download_config": ("Model config", f"{stem}.json", "application/json", config),
         "download_script": ("Python script", f"{stem}.py", "text/x-python", make_script(run)),
-    }  # fmt: skip
+    }
     for column_, (key, (label, name, mime, data)) in zip(st.columns(4), files.items(), strict=True):
         column_.download_button(label, data, file_name=name, mime=mime, key=key, on_click="ignore")
     st.caption(

@@ -1,7 +1,7 @@
 """Widget groups shared by the pages: each reads a settings form and returns its frozen config.
 
 Widget values are seeded from the last config in session state, because Streamlit forgets a page's
-widgets when the user leaves the page.
+widgets when the user leaves the page; ``forget_above`` drops a remembered value that no longer fits.
 """
 
 from dataclasses import asdict
