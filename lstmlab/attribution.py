@@ -12,6 +12,7 @@ import copy
 
 import torch
 
+from lstmlab.config import Choice
 from lstmlab.model import SimpleLSTM
 
 States = tuple[torch.Tensor, torch.Tensor] | None
@@ -81,3 +82,17 @@ def integrated_gradients(
 def step_gradient_norm(model: SimpleLSTM, x: torch.Tensor, target: int = 0, states: States = None) -> torch.Tensor:
     """|d prediction / d x_t| (L2 over features) per time step, (B, W): how far back the model looks."""
     return gradients(model, x, target, states).norm(dim=-1)
+
+
+class AttributionMethod(Choice):
+    GRADIENT_X_INPUT = "gradient × input"
+    INTEGRATED_GRADIENTS = "integrated gradients"
+
+
+def attribute(
+    method: AttributionMethod, model: SimpleLSTM, x: torch.Tensor, target: int = 0, states: States = None
+) -> torch.Tensor:
+    """The attribution of output ``target`` to each input value of x (B, W, F) by ``method``: (B, W, F)."""
+    if method is AttributionMethod.INTEGRATED_GRADIENTS:
+        return integrated_gradients(model, x, target, states=states)
+    return gradient_x_input(model, x, target, states=states)

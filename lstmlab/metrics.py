@@ -193,3 +193,15 @@ def predictions_table(
     if not frames:
         return pd.DataFrame(columns=["split", "origin", "time", "step", "target", "actual", "model"])
     return pd.concat(frames, ignore_index=True)
+
+
+def forecast_origins(count: int, horizon: int, most: int = 400, shown: int = 3) -> tuple[list[int], list[int]]:
+    """Windows offered as forecast origins, and the ones picked first.
+
+    Of ``count`` windows, every k-th is offered so that at most about ``most`` are; the first picks are
+    the last ``shown`` offered, each at least ``horizon`` windows after the one before, oldest first.
+    """
+    every = max(1, count // most)
+    options = list(range(0, count, every))
+    apart = max(1, -(-horizon // every))  # offered windows between two picks: ceil(horizon / every)
+    return options, options[::-apart][:shown][::-1]

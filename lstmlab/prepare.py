@@ -13,7 +13,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from lstmlab.config import CategoricalPolicy, DataSpec, MissingPolicy
-from lstmlab.data import DataError
+from lstmlab.errors import DataError
 from lstmlab.timeaxis import detect_time_columns, regular_frequency, step_words, time_axis
 
 MAX_LEVELS = 20  # more distinct labels than this is free text or an id, not a category
@@ -108,6 +108,17 @@ def infer_spec(df: pd.DataFrame) -> DataSpec:
 
 def missing_counts(df: pd.DataFrame) -> pd.Series:
     return df.isna().sum().astype(np.int64)
+
+
+def numeric_columns(df: pd.DataFrame) -> list[str]:
+    """The columns a model can read as they are (numeric dtypes), in table order."""
+    return [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype)]
+
+
+def plot_columns(series: PreparedSeries, most: int = 4) -> list[str]:
+    """The columns to plot first: the targets, then the other features, at most ``most``."""
+    targets = [series.columns[i] for i in series.targets]
+    return (targets + [c for c in series.columns if c not in targets])[:most]
 
 
 # --- Preparing ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 from pandas.tseries.api import guess_datetime_format
 
-from lstmlab.data import DataError
+from lstmlab.errors import DataError
 
 DATE_PARTS = ("year", "month", "day", "hour", "minute", "second")
 _PART_NAMES = {

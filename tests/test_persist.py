@@ -11,16 +11,15 @@ import pytest
 import torch
 from safetensors.torch import save as save_safetensors
 
+from lstmlab.attach import check_columns, scale_like
 from lstmlab.config import DataSpec, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
 from lstmlab.model import SimpleLSTM, predict
 from lstmlab.persist import (
     ModelFileError,
-    check_columns,
     expected_shapes,
     load_model,
     read_bundle,
     save_model,
-    scale_like,
     write_bundle,
 )
 from lstmlab.runs import Run
@@ -41,19 +40,10 @@ def make_run(bidirectional=True, n_layers=2, horizon=3, targets=(0, 2)):
         model, splits["train"].x, splits["train"].y, train_config, val=(splits["validation"].x, splits["validation"].y)
     )
     spec = DataSpec(time_columns=("date",), features=("a", "b", "c"), targets=("a", "c"))
-    run = Run(
-        4,
-        "data.csv",
-        "d1g35t",
-        spec,
-        window,
-        model_config,
-        train_config,
-        ("a", "b", "c"),
-        targets,
-        scaled.scaler,
-        model,
-        history,
+    run = Run.create(
+        number=4, source_name="data.csv", source_digest="d1g35t", data_spec=spec, window_config=window,
+        model_config=model_config, train_config=train_config, columns=("a", "b", "c"), targets=targets,
+        scaler=scaled.scaler, model=model, history=history,
     )
     return run, splits
 

@@ -20,6 +20,8 @@ from lstmlab.prepare import (
     detect_time_columns,
     infer_spec,
     missing_counts,
+    numeric_columns,
+    plot_columns,
     prepare_series,
     summarize,
 )
@@ -239,7 +241,10 @@ def test_prepared_series_contract():
 
 
 def test_reading_and_preparing_do_not_import_torch():
-    code = "import sys, lstmlab.data, lstmlab.prepare, lstmlab.figures.data; print('torch' in sys.modules)"
+    code = (
+        "import sys, lstmlab.data, lstmlab.prepare, lstmlab.figures.data, lstmlab.explain, lstmlab.errors; "
+        "print('torch' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
 
@@ -260,3 +265,13 @@ def test_series_figure_downsamples_and_keeps_extremes(pollution):
 def test_missing_figure_counts(pollution):
     fig = plot_missing(missing_counts(pollution))
     assert dict(zip(fig.data[0].x, fig.data[0].y, strict=True))["pm2.5"] == 2067
+
+
+def test_numeric_and_plot_columns_on_the_shipped_pollution_sample(samples):
+    table = read_table((samples / "pollution.csv").read_bytes(), "pollution.csv")
+    assert numeric_columns(table) == list(table.select_dtypes("number").columns)
+    assert "cbwd" not in numeric_columns(table)
+    spec = DataSpec(("year", "month", "day", "hour"), ("pm2.5", "DEWP", "TEMP", "PRES", "Iws"), ("TEMP", "Iws"))
+    series = prepare_series(table, spec)
+    assert plot_columns(series) == ["TEMP", "Iws", "pm2.5", "DEWP"]  # targets first, then the rest in order
+    assert plot_columns(series, most=10) == ["TEMP", "Iws", "pm2.5", "DEWP", "PRES", *series.columns[5:]]

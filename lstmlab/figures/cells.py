@@ -1,19 +1,20 @@
-"""Figures of the Inspect page about single cells and units: one cell's numbers, the state heatmaps,
-LSTMVis-style unit paths, and the equations of a cell with its numbers filled in."""
+"""Figures of the Inspect page about single cells and units: one cell's numbers as bars, the state
+heatmaps and LSTMVis-style unit paths. (The cell's equations and table are in ``lstmlab.explain``.)"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lstmlab.figures.common import base_layout
 from lstmlab.figures.inspect import legend_below
-from lstmlab.model import SimpleLSTM
+from lstmlab.inspection import gate_terms
 from lstmlab.trace import GATES, STATES, Cell
+
+__all__ = ["cell_figure", "gate_terms", "state_heatmaps", "unit_paths_figure"]  # gate_terms: its old home
 
 GATE_COLOURS = {"i": "#1f77b4", "f": "#ff7f0e", "g": "#2ca02c", "o": "#d62728"}
 STATE_NAMES = {"h": "h (hidden)", "c": "c (cell)", "i": "i (input gate)", "f": "f (forget gate)",
@@ -38,53 +39,6 @@ def cell_figure(cell: Cell, units: Sequence[int], features: Sequence[str]) -> go
     fig.update_xaxes(title_text="unit", row=1, col=2)
     fig.update_xaxes(title_text="unit", row=1, col=3)
     return legend_below(base_layout(fig, height=380))
-
-
-def _fmt(v: float) -> str:
-    return f"{v:.3f}" if abs(v) >= 5e-4 or v == 0 else f"{v:.1e}"
-
-
-def cell_equations(cell: Cell, terms: dict[str, np.ndarray], unit: int) -> list[str]:
-    """LaTeX lines of the LSTM equations for one unit with this cell's numbers filled in.
-
-    ``terms[gate]`` (3, H) holds W_i·x_t, W_h·h_{t-1} and the summed biases (``trace.gate_terms``).
-    """
-    lines = []
-    for gate, act in (("i", r"\sigma"), ("f", r"\sigma"), ("g", r"\tanh"), ("o", r"\sigma")):
-        wx, wh, b = terms[gate][:, unit]
-        value = getattr(cell, gate)[unit]
-        lines.append(
-            rf"{gate}_t = {act}(W_{{i{gate}}} x_t + W_{{h{gate}}} h_{{t-1}} + b_{gate}) = "
-            rf"{act}({_fmt(wx)} + ({_fmt(wh)}) + ({_fmt(b)})) = {act}({_fmt(wx + wh + b)}) = {_fmt(value)}"
-        )
-    i, f, g, o = (getattr(cell, k)[unit] for k in GATES)
-    lines.append(
-        rf"c_t = f_t \odot c_{{t-1}} + i_t \odot g_t = {_fmt(f)} \cdot ({_fmt(cell.c_prev[unit])}) + "
-        rf"{_fmt(i)} \cdot ({_fmt(g)}) = {_fmt(cell.c[unit])}"
-    )
-    lines.append(rf"h_t = o_t \odot \tanh(c_t) = {_fmt(o)} \cdot \tanh({_fmt(cell.c[unit])}) = {_fmt(cell.h[unit])}")
-    return lines
-
-
-def gate_terms(model: SimpleLSTM, layer: int, direction: int, cell: Cell) -> dict[str, np.ndarray]:
-    """Each gate's pre-activation split into W_i·x_t, W_h·h_{t-1} and bias: {gate: (3, H)}."""
-    sfx = f"_l{layer}" + ("_reverse" if direction else "")
-    lstm = model.lstm
-    w_ih, w_hh = (getattr(lstm, n + sfx).detach().cpu().double().numpy() for n in ("weight_ih", "weight_hh"))
-    bias = np.zeros(w_ih.shape[0])
-    if lstm.bias:
-        bias = sum(getattr(lstm, n + sfx).detach().cpu().double().numpy() for n in ("bias_ih", "bias_hh"))
-    wx, wh = w_ih @ cell.x.astype(np.float64), w_hh @ cell.h_prev.astype(np.float64)  # (4H,)
-    return {gate: np.stack([part.reshape(4, -1)[k] for part in (wx, wh, bias)]) for k, gate in enumerate(GATES)}
-
-
-def cell_table(cell: Cell, units: Sequence[int]) -> pd.DataFrame:
-    """The cell's numbers for a few units, one row per unit."""
-    units = list(units)
-    data = {"unit": units, "h_{t-1}": cell.h_prev[units], "c_{t-1}": cell.c_prev[units]}
-    data.update({gate: getattr(cell, gate)[units] for gate in GATES})
-    data.update({"c_t": cell.c[units], "h_t": cell.h[units]})
-    return pd.DataFrame(data)
 
 
 def state_heatmaps(states: dict[str, np.ndarray], title: str = "") -> go.Figure:
