@@ -6,6 +6,7 @@ process, so a process-wide switch set for one request changes every other sessio
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import shutil
@@ -51,8 +52,38 @@ def describe_device(device: torch.device) -> str:
     return "cpu"
 
 
+def training_note(device: torch.device) -> str:
+    """What training on ``device`` promises about repeating a run with the same seed."""
+    where = f"Training on {describe_device(device)}."
+    if device.type == "cuda":
+        return (f"{where} The same seed repeats a run bit for bit on this GPU (cuBLAS is set up as PyTorch documents "
+                "for deterministic RNNs); on another device the numbers agree to about 1e-3"
+                + (", since cuDNN computes in TF32 here." if uses_tf32(device) else "."))
+    if device.type == "mps":
+        return f"{where} Runs on Apple's GPU repeat only up to about 1e-3: MPS promises no bitwise determinism."
+    return f"{where} The same seed repeats a run bit for bit."
+
+
 def model_device(model: torch.nn.Module) -> torch.device:
     return next(model.parameters()).device
+
+
+def usable_device(name: str) -> torch.device:
+    """The device a run was trained on where this machine has it, else the CPU (a model file from a GPU)."""
+    try:
+        return resolve_device(name)
+    except ValueError:
+        return torch.device("cpu")
+
+
+def on_device(model: torch.nn.Module, device: torch.device | None) -> torch.nn.Module:
+    """``model`` itself when it already lives on ``device`` (or none is asked for), else a copy there.
+
+    Kept runs hold their weights on the CPU; work that wants the GPU gets a copy, freed after use.
+    """
+    if device is None or model_device(model) == device:
+        return model
+    return copy.deepcopy(model).to(device)
 
 
 def to_device(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:

@@ -7,7 +7,7 @@ place it. Importing this module does not import torch: the Data page uses it bef
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
@@ -138,13 +138,30 @@ def time_label(value) -> str:
     return str(value)
 
 
-def trace_check_text(max_abs_diff: float, tolerance: float, windows: int, split: str) -> str:
-    """The trace check in words: the largest difference from ``nn.LSTM``, flagged above the tolerance."""
+class TraceCheck(Protocol):
+    """What the trace check reports (``lstmlab.inspection.WindowInspection`` has these)."""
+
+    max_abs_diff: float
+    tolerance: float
+    device: str
+    precision: str
+    kernel_diff: float | None
+
+
+def trace_check_text(check: TraceCheck, windows: int, split: str) -> str:
+    """The trace check in words: the largest difference from ``nn.LSTM`` in full fp32, flagged above the
+    tolerance, with the precision of the device the trace ran on."""
     text = (
-        f"Step-by-step trace vs nn.LSTM on this sample and {windows} {split} windows: max abs difference over "
-        f"output, h_n and c_n = {max_abs_diff:.2e}"
+        f"Step-by-step trace on {check.device} vs nn.LSTM in full fp32, on this sample and {windows} {split} "
+        f"windows: max abs difference over output, h_n and c_n = {check.max_abs_diff:.2e} "
+        f"(tolerance {check.tolerance:g})"
     )
-    return text if max_abs_diff < tolerance else text + f" (above {tolerance:g}: look into it)"
+    if check.kernel_diff is not None:
+        text += (f". nn.LSTM's own kernel on {check.device} computes in {check.precision}: it differs from the "
+                 f"fp32 trace by {check.kernel_diff:.2e}, the size of that precision's rounding")
+    if check.max_abs_diff >= check.tolerance:
+        text += f" (above {check.tolerance:g}: look into it)"
+    return text
 
 
 def weight_reuse_text(window: int) -> str:

@@ -15,12 +15,13 @@ import torch
 
 from lstmlab import trace as lt
 from lstmlab.config import ModelConfig, Summary
+from lstmlab.devices import FP32_TOLERANCE, model_device, on_device, precision_mode, trace_tolerance
 from lstmlab.model import SimpleLSTM
 from lstmlab.windows import Scaler, SplitWindows
 
 TRACED_WINDOWS = 256  # windows traced for the check and the saturation statistics
-# float32 recomputation agrees with nn.LSTM to about 1e-7 on the CPU; more than this means a wrong trace
-TRACE_TOLERANCE = 1e-5
+# float32 recomputation agrees with nn.LSTM to about 1e-7; more than this means a wrong trace
+TRACE_TOLERANCE = FP32_TOLERANCE
 
 States = tuple[torch.Tensor, torch.Tensor] | None
 
@@ -37,8 +38,11 @@ class WindowInspection:
     batch_states: States
     prediction: np.ndarray  # (horizon, K) in the data's units
     actual: np.ndarray  # (horizon, K)
-    max_abs_diff: float  # largest |trace − nn.LSTM| over output, h_n and c_n, window and batch
+    max_abs_diff: float  # largest |trace − nn.LSTM in full fp32| over output, h_n and c_n, window and batch
     tolerance: float = TRACE_TOLERANCE
+    device: str = "cpu"  # where the trace ran
+    precision: str = "full fp32"  # what nn.LSTM's own kernel computes in there
+    kernel_diff: float | None = None  # |trace − the device's own kernel|, where that kernel is not full fp32
 
     @property
     def matches(self) -> bool:
@@ -62,14 +66,20 @@ def inspect_window(
     horizon: int,
     seed: int,
     batch: int = TRACED_WINDOWS,
-    tolerance: float = TRACE_TOLERANCE,
+    tolerance: float | None = None,
+    device: torch.device | None = None,
 ) -> WindowInspection:
     """Trace window ``n`` of ``windows`` and ``batch`` windows spread over the split, and check both.
 
-    Initial states are drawn from ``seed`` (they matter in random mode), so every rerun agrees.
+    Initial states are drawn from ``seed`` (they matter in random mode), so every rerun agrees. The
+    trace runs on ``device`` (a copy of the model goes there), else where the model is; the check
+    compares with nn.LSTM in full fp32, within ``tolerance`` (default: what the device's precision allows).
     """
     if not 0 <= n < len(windows):
         raise IndexError(f"window {n} is not in this split of {len(windows)} windows.")
+    model = on_device(model, device)
+    where = model_device(model)
+    tolerance = trace_tolerance(where) if tolerance is None else tolerance
     x = windows.x[n : n + 1]  # (1, W, F)
     states = lt.seeded_states(model, 1, seed)
     sample = lt.trace_cells(model, x, states)
@@ -77,6 +87,8 @@ def inspect_window(
     batch_states = lt.seeded_states(model, len(indices), seed)
     batch_trace = lt.trace_cells(model, windows.x[indices], batch_states)
     diff = max(batch_trace.max_abs_diff(model), sample.max_abs_diff(model))
+    precision = precision_mode(where)
+    kernel = batch_trace.max_abs_diff(model, on_device=True) if precision != "full fp32" else None
     with torch.no_grad():
         scaled = model(x.to(model.linear.weight.device), states).reshape(horizon, -1)  # (horizon, K)
     return WindowInspection(
@@ -90,6 +102,9 @@ def inspect_window(
         actual=scaler.inverse(windows.y[n], targets),
         max_abs_diff=float(diff),
         tolerance=tolerance,
+        device=str(where),
+        precision=precision,
+        kernel_diff=kernel,
     )
 
 

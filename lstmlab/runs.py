@@ -10,6 +10,7 @@ from enum import Enum
 import pandas as pd
 
 from lstmlab.config import DataSpec, ModelConfig, TrainConfig, WindowConfig
+from lstmlab.devices import model_device, release_device_memory
 from lstmlab.model import SimpleLSTM, count_parameters
 from lstmlab.train import History, resolve_device
 from lstmlab.windows import Scaler
@@ -127,3 +128,12 @@ def describe_runs(runs: list[Run]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def keep_on_cpu(run: Run) -> Run:
+    """Move a finished run's weights to the CPU and hand its device memory back: a session keeps every run,
+    and work that wants the GPU later gets a copy there (``lstmlab.devices.on_device``)."""
+    device = model_device(run.model)
+    run.model.cpu()
+    release_device_memory(device)
+    return run

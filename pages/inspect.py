@@ -7,6 +7,7 @@ import torch
 from lstmlab import errata, explain, shapes
 from lstmlab import trace as lt
 from lstmlab.attribution import AttributionMethod, attribute, step_gradient_norm
+from lstmlab.devices import usable_device
 from lstmlab.figures import cells as fc
 from lstmlab.figures import inspect as fi
 from lstmlab.inspection import cell_states, gate_terms, inspect_window, layer_inputs, output_labels, summary_stage
@@ -64,13 +65,14 @@ def inspect_page() -> None:
     n = int(top[1].number_input(f"Sample (0 to {len(windows) - 1})", 0, len(windows) - 1, key="inspect_sample"))
     outputs = output_labels(horizon, run.target_names)
     target = outputs.index(top[2].selectbox("Output explained", outputs, key="inspect_target"))
-    seen = inspect_window(model, windows, n, run.scaler, run.targets, horizon, run.train_config.seed)
+    seen = inspect_window(model, windows, n, run.scaler, run.targets, horizon, run.train_config.seed,
+                          device=usable_device(run.train_config.device))  # kept runs live on the CPU
     tr, traced = seen.sample, windows.x[seen.indices]  # (B, W, F)
     labels = explain.window_labels(series.time, int(windows.target_rows[n]), window)
     st.caption(f"**{run.label}** · window {labels[0]} → {labels[-1]} · predicted {seen.prediction[0, 0]:.4g}, "
                f"actual {seen.actual[0, 0]:.4g} ({run.target_names[0]}, next step)")
     (st.success if seen.matches else st.warning)(
-        explain.trace_check_text(seen.max_abs_diff, seen.tolerance, len(seen.indices), split))
+        explain.trace_check_text(seen, len(seen.indices), split))
     for key, most in (("inspect_layer", n_layers - 1), ("inspect_direction", d - 1), ("inspect_cell", window - 1),
                       ("inspect_units", hidden - 1), ("inspect_range", window - 1)):
         controls.forget_above(key, most)

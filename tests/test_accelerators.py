@@ -13,7 +13,7 @@ import torch
 from lstmlab import attribution, devices, errata, persist
 from lstmlab.config import DataSpec, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
 from lstmlab.model import SimpleLSTM, predict
-from lstmlab.runs import Run
+from lstmlab.runs import Run, keep_on_cpu
 from lstmlab.trace import gate_saturation, seeded_states, trace_cells, unit_saturation
 from lstmlab.train import evaluate, fit
 from lstmlab.windows import scale_series, window_splits
@@ -139,14 +139,19 @@ def test_saved_on_the_device_loads_on_the_cpu(device, data):
         assert torch.equal(value.cpu(), loaded.model.state_dict()[key])
 
 
-def test_device_memory_comes_back(device, data):
+def test_kept_runs_give_their_device_memory_back(device, data):
     if device.type != "cuda":
         pytest.skip("memory counters are CUDA's")
-    models = [_train(device, data, epochs=1)[0] for _ in range(3)]
+    scaled, _splits, wc = data
+    kept = []
+    for _ in range(3):
+        model, history = _train(device, data, epochs=1)
+        kept.append(Run(1, "synthetic", "digest", DataSpec(), wc, ModelConfig(h_size=16), TrainConfig(),
+                        ("a", "b"), (0,), scaled.scaler, model, history))
     held, reserved = torch.cuda.memory_allocated(device), torch.cuda.memory_reserved(device)
-    for model in models:
-        model.cpu()  # what the app does with a finished run
-    del models
-    devices.release_device_memory(device)
-    assert torch.cuda.memory_allocated(device) < held
-    assert torch.cuda.memory_reserved(device) < reserved
+    for run in kept:
+        keep_on_cpu(run)  # what the app does with every finished run
+    assert {p.device for run in kept for p in run.model.parameters()} == {CPU}
+    assert torch.cuda.memory_allocated(device) < held and torch.cuda.memory_reserved(device) < reserved
+    twin = devices.on_device(kept[0].model, device)  # work that wants the GPU gets a copy there
+    assert twin is not kept[0].model and devices.model_device(twin) == device

@@ -16,8 +16,9 @@ def _ok(at: AppTest) -> float:
     """No exception or error; returns the trace check's max difference shown on the page."""
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-    check = next(s.value for s in at.success if "trace vs nn.LSTM" in s.value)
-    return float(re.search(r"= ([0-9.e+-]+)$", check).group(1))
+    check = next(s.value for s in at.success if "vs nn.LSTM in full fp32" in s.value)
+    assert "trace on cpu" in check and check.endswith("(tolerance 1e-05)")
+    return float(re.search(r"= ([0-9.e+-]+) \(tolerance", check).group(1))
 
 
 def _chart_keys(at: AppTest) -> set[str]:

@@ -178,3 +178,18 @@ def test_cpu_trace_check_is_the_module_itself():
     model = SimpleLSTM(2, 5, 1, 3, n_layers=2, bidirectional=True).eval()
     trace = trace_cells(model, torch.randn(2, 5, 2))
     assert trace.max_abs_diff(model) == trace.max_abs_diff(model, on_device=True) < 1e-5
+
+
+def test_usable_device_and_on_device():
+    assert devices.usable_device("cuda:7" if torch.cuda.device_count() < 8 else "xla") == torch.device("cpu")
+    assert devices.usable_device("cpu") == torch.device("cpu")
+    model = SimpleLSTM(2, 4, 1, 3)
+    assert devices.on_device(model, None) is model and devices.on_device(model, torch.device("cpu")) is model
+    twin = devices.on_device(model, torch.device("meta"))  # a device that holds shapes only
+    assert twin is not model and devices.model_device(twin).type == "meta"
+    assert devices.model_device(model).type == "cpu"  # the kept model stays where it was
+
+
+def test_training_notes_say_what_repeats():
+    assert devices.training_note(torch.device("cpu")) == "Training on cpu. The same seed repeats a run bit for bit."
+    assert "about 1e-3" in devices.training_note(torch.device("mps"))

@@ -1,6 +1,7 @@
 """The words and tables the pages show, checked against the numbers they describe."""
 
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -17,11 +18,24 @@ from lstmlab.prepare import prepare_series
 from lstmlab.windows import Scaler
 
 
+def _check(diff, tolerance, device="cpu", precision="full fp32", kernel=None) -> SimpleNamespace:
+    return SimpleNamespace(max_abs_diff=diff, tolerance=tolerance, device=device, precision=precision,
+                           kernel_diff=kernel)
+
+
 def test_trace_check_text_flags_only_a_difference_at_or_above_the_tolerance():
-    fine = explain.trace_check_text(3.2e-7, 1e-5, 256, "train")
-    assert fine.endswith("= 3.20e-07") and "256 train windows" in fine and "look into it" not in fine
-    assert explain.trace_check_text(2e-5, 1e-5, 10, "test").endswith("= 2.00e-05 (above 1e-05: look into it)")
-    assert "above 0.001" in explain.trace_check_text(1e-3, 1e-3, 1, "test")
+    fine = explain.trace_check_text(_check(3.2e-7, 1e-5), 256, "train")
+    assert fine.endswith("= 3.20e-07 (tolerance 1e-05)") and "256 train windows" in fine and "look into it" not in fine
+    assert "on cpu vs nn.LSTM in full fp32" in fine
+    assert explain.trace_check_text(_check(2e-5, 1e-5), 10, "test").endswith(
+        "= 2.00e-05 (tolerance 1e-05) (above 1e-05: look into it)")
+    assert "above 0.001" in explain.trace_check_text(_check(1e-3, 1e-3), 1, "test")
+
+
+def test_trace_check_text_names_a_reduced_precision_kernel():
+    text = explain.trace_check_text(_check(2e-7, 1e-5, "cuda:0", "TF32 (cuDNN's default)", 3.1e-4), 256, "test")
+    assert "on cuda:0" in text and "computes in TF32 (cuDNN's default)" in text and "by 3.10e-04" in text
+    assert "look into it" not in text
 
 
 def test_missing_text_against_pandas():

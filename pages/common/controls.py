@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from lstmlab.config import InitState, Loss, ModelConfig, Scaling, Summary, TrainConfig, WindowConfig
-from lstmlab.train import available_devices, describe_device, resolve_device
+from lstmlab.devices import available_devices, resolve_device, training_note, unusable_gpu_note
 from pages.common import state
 
 HIDDEN_SIZES = [4, 8, 16, 32, 64, 128, 256]
@@ -57,7 +57,9 @@ def read_settings() -> tuple[ModelConfig, TrainConfig]:
             help="Matters only for a bidirectional LSTM.",
         )
         device = st.selectbox("Device", available_devices(), key="device")
-        st.caption(f"Training on {describe_device(resolve_device(device))}.")
+        st.caption(training_note(resolve_device(device)))
+        if note := unusable_gpu_note():
+            st.warning(note)
     with train_col:
         st.markdown("**Training**")
         lr = st.number_input("Learning rate", 1e-5, 1.0, key="lr", format="%.4f", step=1e-3)

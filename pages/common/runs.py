@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import streamlit as st
 
-from lstmlab.runs import Interruption, Run, end_interrupted
+from lstmlab.runs import Interruption, Run, end_interrupted, keep_on_cpu
 from pages.common import state
 
 if TYPE_CHECKING:  # torch loads with the pages that train or predict
@@ -31,8 +31,8 @@ def runs() -> list[Run]:
 
 
 def add_run(run: Run, source: state.Source) -> None:
-    """Keep a finished run and the data it was trained on; it becomes the active run."""
-    runs().append(run)
+    """Keep a finished run (its weights on the CPU) and the data it was trained on; it becomes the active run."""
+    runs().append(keep_on_cpu(run))
     st.session_state.setdefault("run_sources", {})[run.source_digest] = source
     st.session_state.active_run = run.number
 
