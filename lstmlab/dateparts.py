@@ -238,7 +238,9 @@ def text_to_datetime(values: pd.Series) -> pd.Series:
     text = values.astype("string")
     text = text.where(text.str.len() <= 64)  # no date is longer; dateutil is slow on huge strings
     first = text.dropna().iloc[0] if text.notna().any() else ""
-    tries = [guess_datetime_format(first, dayfirst=d) for d in (False, True)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "parsing dates in %d/%m/%Y format when dayfirst=False": both are tried
+        tries = [guess_datetime_format(first, dayfirst=d) for d in (False, True)]
     tries = [f for f in dict.fromkeys([*tries, "ISO8601"]) if f]
     if len(text) <= 100_000:
         tries.append("mixed")  # dateutil per value: slow, so small tables only

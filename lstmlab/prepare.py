@@ -107,14 +107,18 @@ def infer_spec(df: pd.DataFrame) -> DataSpec:
     time_columns = detect_time_columns(df)
     roles = column_roles(df, time_columns)
     features = roles.numeric or roles.counters  # a lone 1, 2, 3, ... column is still a series
-    measured = [c for c in roles.numeric if not part_of_name(c) and df[c].nunique(dropna=True) > 1]
+    measured = next((c for c in roles.numeric if not part_of_name(c) and _varies(df[c])), None)
     return DataSpec(
         time_columns=time_columns,
         features=features,
-        targets=tuple(measured[:1]) or features[:1],
+        targets=(measured,) if measured is not None else features[:1],
         categorical=CategoricalPolicy.ONE_HOT,
         missing=MissingPolicy.INTERPOLATE,
     )
+
+
+def _varies(col: pd.Series) -> bool:
+    return bool(col.max() > col.min())  # NaN-skipping; False for an empty or constant column
 
 
 def missing_counts(df: pd.DataFrame) -> pd.Series:

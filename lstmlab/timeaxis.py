@@ -29,6 +29,7 @@ from lstmlab.dateparts import (
 from lstmlab.notes import Note, removal_note
 
 _TIME_WORDS = ("date", "time", "month", "period", "stamp", "day", "week", "year", "quarter", "ds")
+_NUMBER_DATE_WORDS = ("date", "period", "month", "year")  # numbers named "time" are more often elapsed time
 _DUPLICATE_WORDS = {
     DuplicatePolicy.FIRST: "kept the first of each",
     DuplicatePolicy.LAST: "kept the last of each",
@@ -57,10 +58,10 @@ def detect_time_columns(df: pd.DataFrame) -> tuple[str, ...]:
             if parsed.notna().mean() >= 0.9:
                 return (name,)
     for name in df.columns:
-        col = df[name]
-        distinct = col.nunique() >= 0.5 * len(col)
-        if _time_named(name) and not part_of_name(name) and distinct and stamps_from_numbers(col) is not None:
-            return (name,)
+        if any(w in str(name).lower() for w in _NUMBER_DATE_WORDS) and not part_of_name(name):
+            col = df[name]
+            if col.nunique() >= 0.5 * len(col) and stamps_from_numbers(col) is not None:
+                return (name,)
     return parts  # a lone year column, or ()
 
 
