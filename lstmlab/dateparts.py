@@ -62,6 +62,7 @@ PERIOD_PATTERNS = tuple(
         r"(?P<year>\d{1,4})\s*[-/ .]?\s*Q(?P<quarter>[1-4])",  # 1959Q1, 1959-Q1, 1959 Q1
         r"Q(?P<quarter>[1-4])\s*[-/ .]?\s*(?P<year>\d{4})",  # Q1 1959
         r"(?P<year>\d{4})\s*-?\s*W(?P<week>\d{1,2})",  # 2020-W05
+        r"(?P<year>\d{4})\s*M(?P<month>\d{1,2})",  # 1959M01, 1959m1 (statistics offices, Stata)
         r"(?P<year>\d{1,4})[-/.](?P<month>\d{1,2})",  # 1959-01, and 1-01 (year 1, month 1)
         r"(?P<month>\d{1,2})[-/.](?P<year>\d{4})",  # 01/1959
         _MONTH_WORD + r"[\s\-/,]*(?P<year>\d{4})",  # Jan 1959, January-1959
@@ -73,6 +74,7 @@ PERIOD_WORDS = (
     "year and quarter",
     "quarter and year",
     "year and ISO week",
+    "year and month",
     "year-month",
     "month/year",
     "month name and year",

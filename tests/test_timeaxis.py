@@ -120,7 +120,7 @@ def test_quarter_text(form):
     assert series.time.equals(pd.DatetimeIndex(periods.to_timestamp())) and series.length == 24
 
 
-@pytest.mark.parametrize("form", ["%Y-%m", "%b %Y", "%B %Y", "%Y %b", "%m/%Y"])
+@pytest.mark.parametrize("form", ["%Y-%m", "%b %Y", "%B %Y", "%Y %b", "%m/%Y", "%YM%m"])
 def test_month_text(form):
     stamps = [dt.datetime(1949 + k // 12, k % 12 + 1, 1) for k in range(30)]
     df = pd.DataFrame({"when": [s.strftime(form) for s in stamps], "v": values(30)})
