@@ -55,31 +55,17 @@ RANGES = {
 _MONTHS = {name[:n]: m for m, name in enumerate(calendar.month_name) if m for n in range(3, len(name) + 1)}
 _MONTHS = {k.lower(): v for k, v in _MONTHS.items()}
 _MONTH_WORD = r"(?P<mname>[A-Za-z]{3,9})\.?"
-# One pattern per way of writing a period in one text column; named groups are date parts.
-PERIOD_PATTERNS = tuple(
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"(?P<year>\d{1,4})\s*[-/ .]?\s*Q(?P<quarter>[1-4])",  # 1959Q1, 1959-Q1, 1959 Q1
-        r"Q(?P<quarter>[1-4])\s*[-/ .]?\s*(?P<year>\d{4})",  # Q1 1959
-        r"(?P<year>\d{4})\s*-?\s*W(?P<week>\d{1,2})",  # 2020-W05
-        r"(?P<year>\d{4})\s*M(?P<month>\d{1,2})",  # 1959M01, 1959m1 (statistics offices, Stata)
-        r"(?P<year>\d{1,4})[-/.](?P<month>\d{1,2})",  # 1959-01, and 1-01 (year 1, month 1)
-        r"(?P<month>\d{1,2})[-/.](?P<year>\d{4})",  # 01/1959
-        _MONTH_WORD + r"[\s\-/,]*(?P<year>\d{4})",  # Jan 1959, January-1959
-        r"(?P<year>\d{4})[\s\-/]*" + _MONTH_WORD,  # 1959 Jan
-        r"(?P<year>\d{4})",  # plain years
-    )
-)
-PERIOD_WORDS = (
-    "year and quarter",
-    "quarter and year",
-    "year and ISO week",
-    "year and month",
-    "year-month",
-    "month/year",
-    "month name and year",
-    "year and month name",
-    "years",
+# (in words, pattern) per way of writing a period in one text column; named groups are date parts.
+PERIOD_FORMS = (
+    ("year and quarter", r"(?P<year>\d{1,4})\s*[-/ .]?\s*Q(?P<quarter>[1-4])"),  # 1959Q1, 1959-Q1, 1959 Q1
+    ("quarter and year", r"Q(?P<quarter>[1-4])\s*[-/ .]?\s*(?P<year>\d{4})"),  # Q1 1959
+    ("year and ISO week", r"(?P<year>\d{4})\s*-?\s*W(?P<week>\d{1,2})"),  # 2020-W05
+    ("year and month", r"(?P<year>\d{4})\s*M(?P<month>\d{1,2})"),  # 1959M01, 1959m1 (statistics offices, Stata)
+    ("year-month", r"(?P<year>\d{1,4})[-/.](?P<month>\d{1,2})"),  # 1959-01, and 1-01 (year 1, month 1)
+    ("month/year", r"(?P<month>\d{1,2})[-/.](?P<year>\d{4})"),  # 01/1959
+    ("month name and year", _MONTH_WORD + r"[\s\-/,]*(?P<year>\d{4})"),  # Jan 1959, January-1959
+    ("year and month name", r"(?P<year>\d{4})[\s\-/]*" + _MONTH_WORD),  # 1959 Jan
+    ("years", r"(?P<year>\d{4})"),  # plain years
 )
 _MIN_READ = 0.9  # share of a column's values a way of writing must read to be the column's
 SAMPLE = 200  # values tried when guessing whether a text column holds dates
@@ -88,11 +74,6 @@ SAMPLE = 200  # values tried when guessing whether a text column holds dates
 def part_of_name(name: object) -> str | None:
     """The date part a column name says it holds (``"Day of year"`` → ``"dayofyear"``), or None."""
     return _PART_OF_NAME.get(re.sub(r"[\s_\-.]", "", str(name).strip().lower()))
-
-
-def is_chain(parts: tuple[str, ...]) -> bool:
-    """Whether these date parts, in this order, make a time axis (a prefix of one of ``CHAINS``)."""
-    return bool(parts) and any(chain[: len(parts)] == parts for chain in CHAINS)
 
 
 def chain_order(parts: set[str]) -> tuple[str, ...] | None:
@@ -163,20 +144,21 @@ def _iso_week_mondays(year: pd.Series, week: pd.Series) -> pd.Series:
 
 
 def stamps_from_period_text(col: pd.Series) -> tuple[pd.Series, str] | None:
-    """Timestamps from period text (see ``PERIOD_PATTERNS``) when one way of writing reads ≥90% of the values,
-    with that way in words (``PERIOD_WORDS``)."""
+    """Timestamps from period text (see ``PERIOD_FORMS``) when one way of writing reads ≥90% of the values,
+    with that way in words."""
+    sample = col.iloc[: 2 * SAMPLE].dropna().astype("string").str.strip()  # the head: never copy a long column
+    sample = sample[sample != ""].iloc[:SAMPLE]
+    forms = [(w, p) for w, p in PERIOD_FORMS if len(sample) and sample.str.fullmatch(p, case=False).mean() >= _MIN_READ]
+    if not forms:
+        return None  # a cheap look first: a long column of other dates is never copied or extracted
     text = col.astype("string").str.strip()
     known = text.notna() & (text != "")
-    if not known.any():
-        return None
-    for pattern, words in zip(PERIOD_PATTERNS, PERIOD_WORDS, strict=True):
-        found = text.str.extract(f"^(?:{pattern.pattern})$", flags=re.IGNORECASE)
+    for words, pattern in forms:
+        found = text.str.extract(f"^(?:{pattern})$", flags=re.IGNORECASE)
         if found.notna().all(axis=1)[known].mean() < _MIN_READ:
             continue
-        parts = {}
-        for name in found.columns:
-            part = "month" if name == "mname" else name
-            parts[part] = part_values(found[name], part)
+        parts = {("month" if name == "mname" else name): found[name] for name in found.columns}
+        parts = {part: part_values(values, part) for part, values in parts.items()}
         stamps = stamps_from_parts({p: parts[p] for p in chain_order(set(parts)) or ()})
         if stamps.notna()[known].mean() >= _MIN_READ:
             return stamps, words
