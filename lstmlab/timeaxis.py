@@ -30,6 +30,7 @@ from lstmlab.notes import Note, removal_note
 
 _TIME_WORDS = ("date", "time", "month", "period", "stamp", "day", "week", "year", "quarter", "ds")
 _NUMBER_DATE_WORDS = ("date", "period", "month", "year")  # numbers named "time" are more often elapsed time
+_PART_WORDS = {"dayofyear": "day of year", "week": "ISO week"}
 _DUPLICATE_WORDS = {
     DuplicatePolicy.FIRST: "kept the first of each",
     DuplicatePolicy.LAST: "kept the last of each",
@@ -180,8 +181,9 @@ def _stamps(df: pd.DataFrame, time_columns: tuple[str, ...]) -> tuple[pd.Series,
             stamps = stamps_from_numbers(col)
             if stamps is None:
                 raise DataError(
-                    f"Column {name!r} holds numbers, not dates. Pick a date column, date parts "
-                    "(year, month, day, hour), or no time column to use the row order."
+                    f"Column {name!r} holds numbers, not dates (years, yyyymm or yyyymmdd would be read). Pick a "
+                    "date column, date parts (year with quarter, month, week or day of year), or no time column "
+                    "to use the row order."
                 )
             return stamps, f"{label} (numbers read as dates)"
         periods = stamps_from_period_text(col)
@@ -203,9 +205,6 @@ def _stamps(df: pd.DataFrame, time_columns: tuple[str, ...]) -> tuple[pd.Series,
         for p in order
     )
     return stamps_from_parts(values), read_as
-
-
-_PART_WORDS = {"dayofyear": "day of year", "week": "ISO week"}
 
 
 def regular_frequency(time: pd.Index, notes: list[str]) -> str | None:

@@ -159,6 +159,7 @@ def test_unreadable_times_dropped_or_refused():
     df = pd.DataFrame({"t": ["2020-01-01", "soon", "2020-01-03", "2020-01-04"], "v": [1.0, 2.0, 3.0, 4.0]})
     series = prepare_series(df, DataSpec(("t",), ("v",), ("v",)))
     assert series.length == 3 and any("could not be read" in n for n in series.notes)
+    assert series.warnings == ("Dropped 1 row(s) whose time could not be read. That is 25% of the 4 rows.",)
     garbage = pd.DataFrame({"t": ["a", "b", "c", "2020-01-01"], "v": [1.0, 2.0, 3.0, 4.0]})
     with pytest.raises(DataError, match="not dates"):
         prepare_series(garbage, DataSpec(("t",), ("v",), ("v",)))
