@@ -8,6 +8,7 @@ turned off (fraction 0) never needs windows.
   app's default), lowered until every split holds a handful of windows where the series allows it.
 - ``fit_window_config``: a remembered window and horizon are kept while every split has windows;
   otherwise they are lowered, with a message that says why.
+- ``settings_for_series``: either of these, with the season read from the series' time axis.
 
 When no window and horizon work with the chosen fractions (a split has fewer than 2 rows), the result
 says so (``too_short``) and offers the largest settings that work, with other validation and test shares.
@@ -17,7 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import pandas as pd
+
 from lstmlab.config import WindowConfig
+from lstmlab.timeaxis import season_from_time
 from lstmlab.windows import SPLITS, count_windows, split_bounds
 
 HANDFUL = 5  # windows per split a default aims for, so a test score is not one or two windows
@@ -93,6 +97,17 @@ def fit_window_config(length: int, requested: WindowConfig, season: int | None =
     if _fewest(length, requested) >= 1:
         return WindowFit(requested, split_windows(length, requested))
     return _fit(length, requested, [requested.window], season, remembered=True)
+
+
+def settings_for_series(
+    length: int, time: pd.Index, remembered: WindowConfig | None = None, base: WindowConfig | None = None
+) -> WindowFit:
+    """What a page calls when the series changes: the season from the time axis, then the remembered
+    settings fitted to the series (``fit_window_config``), or defaults when nothing is remembered."""
+    season = season_from_time(time)
+    if remembered is None:
+        return default_window_config(length, season, base)
+    return fit_window_config(length, remembered, season)
 
 
 def _fit(length: int, config: WindowConfig, preferred: list[int], season: int | None, remembered: bool) -> WindowFit:

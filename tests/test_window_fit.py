@@ -5,12 +5,20 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstmlab.config import Scaling, WindowConfig
-from lstmlab.window_fit import HANDFUL, SHARES, default_window_config, fit_window_config, required_splits
+from lstmlab.window_fit import (
+    HANDFUL,
+    SHARES,
+    default_window_config,
+    fit_window_config,
+    required_splits,
+    settings_for_series,
+)
 from lstmlab.windows import scale_series, window_splits
 
 
@@ -129,3 +137,14 @@ def test_a_series_too_short_for_the_splits_is_offered_settings_that_work():
     assert every_split_has_windows(8, fit.config) and fit.config.window == 1
     assert fit.message.startswith("This series is too short for these splits: with 15% validation and 15% test")
     assert fit.message.endswith("The largest settings that work: validation 20%, test 20%, window 1, horizon 1.")
+
+
+def test_settings_for_series_reads_the_season_from_the_time_axis():
+    quarterly = pd.date_range("1959-01-01", periods=203, freq="QS")
+    fresh = settings_for_series(203, quarterly)
+    assert fresh.config.window == 8 and fresh.message.startswith("Window 8 (two seasons of 4 steps)")
+    remembered = settings_for_series(51, quarterly[:51], WindowConfig(window=52))
+    assert remembered.config.window == 3 and remembered.windows["test"] == HANDFUL  # 4 would leave 4 test windows
+    assert remembered == fit_window_config(51, WindowConfig(window=52), season=4)
+    assert remembered.message.startswith("Window 52 and horizon 1 leave the train split of this 51-row series")
+    assert settings_for_series(100, pd.RangeIndex(100)) == default_window_config(100, None)
