@@ -119,10 +119,7 @@ def _fit(length: int, config: WindowConfig, preferred: list[int], season: int | 
     for need in (HANDFUL, 1):
         if window:
             break
-        window = _largest_window(length, chosen, need, max(preferred))
-        in_seasons = _season_window(window, season)
-        if window and _fewest(length, replace(chosen, window=in_seasons)) >= need:
-            window = in_seasons
+        window = _season_window(_largest_window(length, chosen, need, max(preferred)), season)  # shorter: still fits
     chosen = replace(chosen, window=window)
     counts = split_windows(length, chosen)
     if not remembered:
