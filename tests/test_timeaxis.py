@@ -8,6 +8,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lstmlab.config import DataSpec, DuplicatePolicy
 from lstmlab.data import DataError, read_table
@@ -292,3 +294,28 @@ def test_no_season_without_a_time_axis():
     assert season_from_time(pd.RangeIndex(100)) is None
     assert season_from_time(pd.DatetimeIndex(["2020-01-01", "2020-01-02"])) is None
     assert season_from_time(pd.date_range("2020-01-01", periods=10, freq="2D")) is None  # 3.5 steps a week
+
+
+FORMS = {  # freq: how the stamps are written as columns
+    "QS": lambda t: {"year": t.year, "quarter": [f"Q{q}" for q in t.quarter]},
+    "MS": lambda t: {"year": t.year, "month": t.strftime("%b")},
+    "W-MON": lambda t: {"year": t.isocalendar().year.to_numpy(), "week": t.isocalendar().week.to_numpy()},
+    "D": lambda t: {"year": t.year, "doy": t.dayofyear},
+    "h": lambda t: {"year": t.year, "month": t.month, "day": t.day, "hour": t.hour},
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    freq=st.sampled_from(sorted(FORMS)),
+    start=st.dates(dt.date(1800, 1, 1), dt.date(2200, 1, 1)),
+    rows=st.integers(3, 300),
+    shuffle_seed=st.integers(0, 2**32 - 1),
+)
+def test_any_date_parts_round_trip_in_any_row_order(freq, start, rows, shuffle_seed):
+    stamps = pd.date_range(start, periods=rows, freq=freq)
+    df = pd.DataFrame({**FORMS[freq](stamps), "v": np.arange(rows, dtype=float)})
+    df = df.sample(frac=1.0, random_state=np.random.RandomState(shuffle_seed % 2**32))  # file order ≠ time order
+    series, _ = prepared(df)
+    assert series.time.equals(stamps) and series.length == rows
+    np.testing.assert_array_equal(series.values[:, series.columns.index("v")], np.arange(rows))
