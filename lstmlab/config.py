@@ -21,6 +21,16 @@ class CategoricalPolicy(Choice):
     DROP = "drop"
 
 
+class DuplicatePolicy(Choice):
+    """How rows that share a timestamp become one row (or stay apart, in file order)."""
+
+    FIRST = "keep the first"
+    LAST = "keep the last"
+    MEAN = "mean"
+    SUM = "sum"
+    KEEP = "keep row order"
+
+
 class Scaling(Choice):
     NONE = "none"
     STANDARD = "standard"
@@ -53,6 +63,7 @@ class DataSpec:
     targets: tuple[str, ...] = ()
     categorical: CategoricalPolicy = CategoricalPolicy.ONE_HOT
     missing: MissingPolicy = MissingPolicy.INTERPOLATE
+    duplicates: DuplicatePolicy = DuplicatePolicy.FIRST  # rows sharing a timestamp
 
 
 @dataclass(frozen=True)
