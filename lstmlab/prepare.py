@@ -13,8 +13,8 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from lstmlab.config import CategoricalPolicy, DataSpec, MissingPolicy
-from lstmlab.errors import DataError
 from lstmlab.dateparts import part_of_name
+from lstmlab.errors import DataError
 from lstmlab.notes import Note, Severity, removal_note
 from lstmlab.timeaxis import detect_time_columns, regular_frequency, step_words, time_axis
 

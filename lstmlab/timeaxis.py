@@ -11,7 +11,6 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from lstmlab.config import DuplicatePolicy
-from lstmlab.errors import DataError
 from lstmlab.dateparts import (
     CHAINS,
     SAMPLE,
@@ -26,6 +25,7 @@ from lstmlab.dateparts import (
     stamps_from_period_text,
     text_to_datetime,
 )
+from lstmlab.errors import DataError
 from lstmlab.notes import Note, removal_note
 
 _TIME_WORDS = ("date", "time", "month", "period", "stamp", "day", "week", "year", "quarter", "ds")
