@@ -123,9 +123,12 @@ def rows_px(n_rows: int, row_px: float = ROW_PX, least: float = MIN_PLOT_PX) -> 
 
 
 def colorbar(title: str, plot_px: float, **extra) -> dict:
-    """A colour bar the plot area's full height, with as many ticks as ``plot_px`` leaves room for."""
-    return dict(title=dict(text=title, side="right"), thickness=14, len=1.0, lenmode="fraction",
-                nticks=int(max(3, min(8, plot_px // 40))), **extra)
+    """A colour bar the plot area's full height (or ``len`` of it), with a tick per 40 px at most.
+
+    ``plot_px`` is the plot area's height; ``extra`` sets other colour bar keys (``len``, ``x``, ``y``).
+    """
+    bar = dict(title=dict(text=title, side="right"), thickness=14, len=1.0, lenmode="fraction") | extra
+    return bar | dict(nticks=int(max(3, min(8, bar["len"] * plot_px // 40))))
 
 
 def value_text(v: float) -> str:
