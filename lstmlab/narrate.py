@@ -59,6 +59,11 @@ def no_units_text(threshold: float, start: int, stop: int, best: float) -> str:
             f"closest dips to {best:.3g}. Lower the threshold to at most {best:.3g} to find it.")
 
 
+def zero_attribution_text() -> str:
+    return ("Every attribution is zero: the prediction does not move when this window's inputs move (all gradients "
+            "vanish), so no time step or feature stands out.")
+
+
 def find_units_threshold(values: np.ndarray, start: int, stop: int, share: float = 0.1) -> float:
     """A default threshold for ``trace.find_units`` that finds at least one unit (about ``share`` of them).
 

@@ -264,3 +264,30 @@ def test_missing_bars_name_every_column():
     assert fig.layout.xaxis.tickangle == -90 and fig.data[0].text is None
     few = fd.plot_missing(pd.Series([0, 3], index=["a", "b"]))
     assert few.layout.xaxis.tickangle == 0 and list(few.data[0].text) == ["0", "3"]
+
+
+def test_gradient_bars_and_zero_attribution(case):
+    w, names = case["window"], case["names"]
+    fig = fi.gradient_magnitude_figure(np.geomspace(1e-5, 1, w))
+    _ticks_fit(fig.layout.xaxis)
+    assert fig.layout.yaxis.type == "log" and not explanations(fig)
+    assert explanations(fi.gradient_magnitude_figure(np.zeros(w)))
+    flat = fi.attribution_figure(np.zeros((w, len(names))), names, "gradient × input")
+    assert "Every attribution is zero" in explanations(flat)[0]
+
+
+def test_pipeline_shows_the_real_shapes(case):
+    from lstmlab.shapes import trace_shapes
+
+    model, x = case["model"], case["x"]
+    fig = fi.pipeline_figure(trace_shapes(model, x), "LSTM output")
+    text = " ".join(fig.data[0].text)
+    w, f = case["window"], len(case["names"])
+    assert f"(3, {w}, {f})" in text and f"(3, {w}, {H})" in text
+
+
+def test_state_heatmaps_grow_with_units():
+    def height(units):
+        return fc.state_heatmaps({k: np.zeros((12, units)) for k in ("h", "c", "i", "f", "g", "o")}).layout.height
+
+    assert height(4) < height(128) <= height(256)

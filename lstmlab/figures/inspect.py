@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 from lstmlab.errata import Bidirectional, RandomStates, WeightReuse
 from lstmlab.figures.axes import MARGIN_B, MARGIN_T, colorbar, explain, name_ticks, rows_px, step_ticks
 from lstmlab.figures.common import base_layout
-from lstmlab.narrate import GATE_NAMES, gate_label, identical_calls_text, no_saturation_text
+from lstmlab.narrate import GATE_NAMES, gate_label, identical_calls_text, no_saturation_text, zero_attribution_text
 from lstmlab.shapes import Stage
 from lstmlab.trace import SIGMOID_GATES
 
@@ -217,7 +217,7 @@ def attribution_figure(values: np.ndarray, features: Sequence[str], title: str) 
     fig.update_yaxes(title_text="feature", autorange="reversed", **name_ticks(features, plot_px / n_features))
     fig = base_layout(fig, title, height=plot_px + 80 + MARGIN_B)
     fig.update_layout(hovermode="closest", margin=dict(t=80 if title else MARGIN_T, b=MARGIN_B))
-    return fig
+    return fig if np.any(z) else explain(fig, zero_attribution_text())
 
 
 def gradient_magnitude_figure(norms: np.ndarray, log: bool = True) -> go.Figure:
@@ -228,7 +228,8 @@ def gradient_magnitude_figure(norms: np.ndarray, log: bool = True) -> go.Figure:
     fig.update_yaxes(title_text="|∂ prediction / ∂ x_t|", type="log" if log and (norms > 0).all() else "linear",
                      exponentformat="power")
     ratio = norms[0] / norms[-1] if len(norms) and norms[-1] > 0 else float("nan")
-    return base_layout(fig, f"Gradient magnitude per time step (oldest step: {ratio:.2g} × the newest)", height=300)
+    fig = base_layout(fig, f"Gradient magnitude per time step (oldest step: {ratio:.2g} × the newest)", height=300)
+    return fig if np.any(norms) else explain(fig, zero_attribution_text())
 
 
 def random_states_figure(result: RandomStates, target: str = "", step: int = 0, col: int = 0) -> go.Figure:
