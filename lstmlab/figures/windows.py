@@ -28,6 +28,9 @@ SPLIT_COLOURS = {
     "test": "rgba(44,160,44,0.10)",
 }
 CONTEXT = 3  # windows of context drawn on each side of the highlighted one
+# The cube's camera and proportions for up to 12, up to 24 and more features: every name keeps its room.
+_CUBE_EYES = (dict(x=1.6, y=-1.6, z=0.9), dict(x=1.5, y=-1.9, z=1.0), dict(x=2.6, y=-1.3, z=1.3))
+_CUBE_ASPECTS = (dict(x=1, y=1, z=1), dict(x=1.0, y=1.6, z=0.7), dict(x=0.7, y=1.8, z=0.6))
 
 
 def plot_window_on_series(
@@ -137,16 +140,21 @@ def plot_batch_cube(batch: np.ndarray, columns: Sequence[str], first_index: int)
             hovertemplate="window %{z}<br>step %{x}<br>%{customdata}<br>%{marker.color:.3f}<extra></extra>",
         )
     )
-    height = 520 + max(0, f - 12) * 8  # the feature axis lengthens with the names it lists
-    feature_font = 11 if f <= 20 else 8
+    many = f > 12
+    view = 0 if f <= 12 else 1 if f <= 24 else 2  # more features: a longer feature axis, seen more side-on
+    height = 560 if many else 520
+    feature_font = 11 if f <= 20 else 9
     fig.update_layout(
         scene=dict(
             xaxis=dict(title="window step (W)", **step_ticks([str(k) for k in range(w)], 300)),
             yaxis=dict(title="feature (F)", tickvals=list(range(f)), ticktext=list(columns),
                        tickfont=dict(size=feature_font)),
             zaxis=dict(title="batch index (B)", **step_ticks([str(first_index + k) for k in range(b)], 200)),
-            camera=dict(eye=dict(x=1.6, y=-1.6, z=0.9)),
-        )
+            camera=dict(eye=_CUBE_EYES[view]),
+            aspectmode="manual",
+            aspectratio=_CUBE_ASPECTS[view],
+        ),
+        margin=dict(l=0, r=0),
     )
     return base_layout(fig, height=height)
 
