@@ -64,15 +64,14 @@ def plot_missing(counts: pd.Series) -> go.Figure:
     crowded = len(names) * CHAR_PX * (max((len(c) for c in names), default=1) + 2) > 640
     fig = go.Figure(
         go.Bar(
-            x=np.arange(len(names)),
+            x=names,
             y=n,
             text=[f"{int(v):,}" for v in n] if len(names) <= 20 else None,  # counts on bars only where they fit
             textposition="outside",
-            customdata=np.array(names, dtype=object),
-            hovertemplate="%{customdata}: %{y:,} missing<extra></extra>",
+            hovertemplate="%{x}: %{y:,} missing<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text="column", tickmode="array", tickvals=list(range(len(names))), ticktext=names,
+    fig.update_xaxes(title_text="column", type="category", tickmode="array", tickvals=names, ticktext=names,
                      tickangle=-90 if crowded else 0, tickfont=dict(size=10 if len(names) > 30 else 12))
     fig.update_yaxes(title_text="missing values", rangemode="tozero")
     longest = max((len(c) for c in names), default=1)
