@@ -86,6 +86,11 @@ def traced_batch_text(traced: int, split: str, split_windows: int, train_batch: 
             "window of the batch on its own.")
 
 
+def traced_batch_note(traced: int, train_batch: int) -> str:
+    """Two short lines for the Shapes diagram, under the windows box."""
+    return f"B = {traced:,}: the windows traced here<br>(training used batches of {train_batch:,})"
+
+
 def summary_text(model: SimpleLSTM) -> str:
     """What the ``summary`` stage (the vector the Linear layer reads) is, for this model."""
     h = model.h_size

@@ -285,6 +285,11 @@ def test_pipeline_shows_the_real_shapes(case):
     text = " ".join(fig.data[0].text)
     w, f = case["window"], len(case["names"])
     assert f"(3, {w}, {f})" in text and f"(3, {w}, {H})" in text
+    from lstmlab.narrate import traced_batch_note
+
+    noted = fi.pipeline_figure(trace_shapes(model, x), "LSTM output", batch_note=traced_batch_note(3, 64))
+    note = next(a for a in noted.layout.annotations if (a.text or "").startswith("B = 3"))
+    assert "batches of 64" in note.text and note.y < 0 and note.yanchor == "top"  # under the boxes' row
 
 
 def test_state_heatmaps_grow_with_units():

@@ -35,8 +35,12 @@ def shape_text(shape: Sequence[int]) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
-def pipeline_figure(stages: Sequence[Stage], selected: str = "", summary_from: str = "h_n") -> go.Figure:
-    """The stages as boxes left to right with their real shapes; the selected one highlighted."""
+def pipeline_figure(stages: Sequence[Stage], selected: str = "", summary_from: str = "h_n",
+                    batch_note: str = "") -> go.Figure:
+    """The stages as boxes left to right with their real shapes; the selected one highlighted.
+
+    ``batch_note`` (``narrate.traced_batch_note``) is written under the windows box, where B first appears.
+    """
     fig = go.Figure()
     names = {s.name for s in stages}
     edges = [e for e in _EDGES if set(e) <= names] + [(summary_from, "summary")]
@@ -65,6 +69,10 @@ def pipeline_figure(stages: Sequence[Stage], selected: str = "", summary_from: s
         x=xs, y=ys, mode="text", text=[f"<b>{s.name}</b><br>{shape_text(s.shape)}" for s in stages],
         hovertext=[s.description for s in stages], hoverinfo="text", showlegend=False,
     ))
+    if batch_note and "windows" in names:
+        x, y = _PLACES["windows"]
+        fig.add_annotation(x=x + 0.42, y=y - 0.4, text=batch_note, showarrow=False, xanchor="right", yanchor="top",
+                           align="right", font=dict(size=11, color="#555"))
     highest = max(ys) + (1.2 if any(s.params for s in stages) else 0.5)
     fig.update_xaxes(visible=False, range=[min(xs) - 0.5, max(xs) + 0.5])
     fig.update_yaxes(visible=False, range=[min(ys) - 0.5, highest])
