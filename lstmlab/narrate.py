@@ -15,6 +15,7 @@ import torch
 
 from lstmlab.config import Summary
 from lstmlab.model import SimpleLSTM
+from lstmlab.shapes import Stage
 from lstmlab.trace import GATES, find_units, suggest_threshold
 from lstmlab.windows import Scaler
 
@@ -104,6 +105,38 @@ def summary_text(model: SimpleLSTM) -> str:
                 "read the whole window.")
     return (f"**summary** is `output[:, -1]`, `(B, {2 * h})` (the tutorial's choice): its forward half has read "
             "the whole window, its backward half only the last step.")
+
+
+def _units(n: int, hidden: int, directions: int) -> list[str]:
+    if directions == 1:
+        return [f"unit {j}" for j in range(n)]
+    return [f"{'fwd' if j < hidden else 'bwd'} unit {j % hidden}" for j in range(n)]
+
+
+def stage_axes(stage: Stage, features: Sequence[str], outputs: Sequence[str], hidden: int,
+               directions: int = 1) -> tuple[list[str], list[str]]:
+    """Names for the rows and columns of ``stage.sample`` (the first values of a stage's tensor): time steps,
+    feature names, unit numbers, windows of the batch, outputs. ``outputs`` are "step s · target" names."""
+    sample = np.atleast_2d(stage.sample)
+    n_rows, n_cols = sample.shape
+    windows = [f"window {b}" for b in range(n_rows)]
+    steps = [f"t={t}" for t in range(n_rows)]
+    layers = [f"layer {r // directions}" + (f" {('fwd', 'bwd')[r % directions]}" if directions == 2 else "")
+              for r in range(n_rows)]
+    units = _units(n_cols, hidden, directions)
+    rows, cols = {
+        "series": ([f"row {r}" for r in range(n_rows)], list(features)),
+        "scaled": ([f"row {r}" for r in range(n_rows)], list(features)),
+        "windows": (steps, list(features)),
+        "LSTM output": (steps, units),
+        "h_n": (layers, _units(n_cols, hidden, 1)),  # one direction's units per row
+        "c_n": (layers, _units(n_cols, hidden, 1)),
+        "summary": (windows, units),
+        "Linear": (windows, list(outputs)),
+        "model output": (windows, list(outputs)),
+        "predictions": (windows, [f"step {s + 1} ahead" for s in range(n_cols)]),
+    }.get(stage.name, ([str(r) for r in range(n_rows)], [str(c) for c in range(n_cols)]))
+    return rows[:n_rows], [str(c) for c in cols[:n_cols]]
 
 
 @dataclass(frozen=True)

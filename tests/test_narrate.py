@@ -103,3 +103,27 @@ def test_default_threshold_with_one_unit_and_flat_values():
                           narrate.find_units_threshold(np.full((5, 1), 0.123456, dtype=np.float32), 0, 4))) == 1
     values = -np.abs(np.random.default_rng(0).normal(size=(10, 7)))  # all negative
     assert len(find_units(values, 2, 6, narrate.find_units_threshold(values, 2, 6))) >= 1
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_stage_axes_name_every_row_and_column(bidirectional):
+    from lstmlab.shapes import trace_shapes
+
+    torch.manual_seed(0)
+    model = SimpleLSTM(F, W, 2 * 2, H, 2, bidirectional).eval()  # horizon 2 × 2 targets
+    series = np.random.default_rng(0).normal(size=(40, F)).astype(np.float32)
+    stages = {s.name: s for s in trace_shapes(model, torch.randn(8, W, F), series, series, 2)}
+    features, outputs = ["a", "b", "c"], ["step 1 · a", "step 1 · c", "step 2 · a", "step 2 · c"]
+    d = 2 if bidirectional else 1
+    for stage in stages.values():
+        rows, cols = narrate.stage_axes(stage, features, outputs, H, d)
+        assert (len(rows), len(cols)) == np.atleast_2d(stage.sample).shape, stage.name
+    assert narrate.stage_axes(stages["windows"], features, outputs, H, d) == (
+        [f"t={t}" for t in range(6)], features)
+    rows, cols = narrate.stage_axes(stages["h_n"], features, outputs, H, d)
+    assert rows == (["layer 0 fwd", "layer 0 bwd", "layer 1 fwd", "layer 1 bwd"] if bidirectional
+                    else ["layer 0", "layer 1"])
+    assert cols == [f"unit {j}" for j in range(H)]
+    summary_cols = narrate.stage_axes(stages["summary"], features, outputs, H, d)[1]
+    assert summary_cols[-1] == ("bwd unit 0" if bidirectional else "unit 4")  # H = 5: column 5 is the backward half
+    assert narrate.stage_axes(stages["Linear"], features, outputs, H, d)[1] == outputs
