@@ -30,7 +30,10 @@ from lstmlab.runs import Run
 from lstmlab.train import History
 from lstmlab.windows import Scaler
 
-FORMAT, FORMAT_VERSION = "lstmlab-model", 1
+FORMAT, FORMAT_VERSION = "lstmlab-model", 2
+# Settings added since version 1: a version-1 file lacks them and loads with each one's default, which
+# is what the app did before the setting existed. Any other missing key is refused.
+ADDED_SINCE = {1: frozenset({"config.data.duplicates"})}
 MAX_CONFIG_BYTES = 1 << 20
 MAX_HEADER_BYTES = 1 << 20  # our headers hold a dozen tensors: a few kB
 MAX_WEIGHTS_BYTES = 1 << 30
@@ -104,16 +107,21 @@ def _field_kind(f: Any) -> Any:
     return [float] if isinstance(default, list) else type(default)
 
 
-def _read(value: Any, kind: Any, where: str, nullable: bool = False) -> Any:
-    """``value`` checked against ``kind`` (see ``SCHEMA``), converted to the Python value it describes."""
+def _read(value: Any, kind: Any, where: str, nullable: bool = False, optional: frozenset[str] = frozenset()) -> Any:
+    """``value`` checked against ``kind`` (see ``SCHEMA``), converted to the Python value it describes.
+
+    Dataclass fields named in ``optional`` (as ``where.field``) may be missing: they take their defaults.
+    """
     if is_dataclass(kind):
         kinds = {f.name: _field_kind(f) for f in fields(kind)}
+        if isinstance(value, dict):
+            kinds = {name: sub for name, sub in kinds.items() if name in value or f"{where}.{name}" not in optional}
         part = _read(value, kinds, where, nullable or kind is History)
         return kind(**{k: tuple(v) if kinds[k] == [str] else v for k, v in part.items()})
     if isinstance(kind, dict):
         _check(isinstance(value, dict), f"'{where}' must be an object, got {type(value).__name__}.")
         _check(set(value) == set(kind), f"'{where}' must have exactly the keys {sorted(kind)}, got {sorted(value)}.")
-        return {key: _read(value[key], sub, f"{where}.{key}", nullable) for key, sub in kind.items()}
+        return {key: _read(value[key], sub, f"{where}.{key}", nullable, optional) for key, sub in kind.items()}
     if isinstance(kind, list):
         names = {str: "texts", int: "integers", float: "numbers"}
         _check(isinstance(value, list), f"{where} must be a list of {names[kind[0]]}, got {value!r}.")
@@ -150,8 +158,11 @@ def parse_config(config_json: bytes) -> dict[str, Any]:
     _check(isinstance(config, dict), "the JSON must be an object.")
     _check(config.get("format") == FORMAT, f"'format' must be {FORMAT!r}: is this an LSTM Lab model file?")
     version = config.get("format_version")
-    _check(version == FORMAT_VERSION, f"format_version {version!r} is not supported (this app reads {FORMAT_VERSION}).")
-    c = _read(config, SCHEMA, "config")
+    readable = sorted({*ADDED_SINCE, FORMAT_VERSION})
+    _check(type(version) is int and version in readable,
+           f"format_version {version!r} is not supported (this app reads {', '.join(map(str, readable))}).")
+    added = frozenset().union(*(names for since, names in ADDED_SINCE.items() if version <= since))
+    c = _read(config, SCHEMA, "config", optional=added)
     shape, window, columns, targets, scaler = c["shape"], c["window"], c["columns"], c["targets"], c["scaler"]
     sizes = {**shape, "h_size": c["model"].h_size, "n_layers": c["model"].n_layers}
     for name, limit in LIMITS.items():

@@ -12,7 +12,7 @@ import torch
 from safetensors.torch import save as save_safetensors
 
 from lstmlab.attach import check_columns, scale_like
-from lstmlab.config import DataSpec, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.config import DataSpec, DuplicatePolicy, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
 from lstmlab.model import SimpleLSTM, predict
 from lstmlab.persist import (
     ModelFileError,
@@ -190,7 +190,9 @@ def _edit(config: bytes, path: str, value) -> bytes:
         ("train.lr", None, "finite number"),
         ("history.train_loss", "low", "list of numbers"),
         ("source", "x", "source"),
-        ("format_version", 2, "not supported"),
+        ("format_version", 3, "not supported"),
+        ("format_version", True, "not supported"),
+        ("data.duplicates", KeyError, "exactly the keys"),  # only a version-1 file may lack it
         ("format", "pytorch", "LSTM Lab model file"),
         ("train.seed", KeyError, "exactly the keys"),
         ("model.dropout", 0.5, "exactly the keys"),
@@ -253,3 +255,16 @@ def test_check_columns_and_scale_like(saved):
     scaled = scale_like(values, run)  # the run's scaler, not one fitted on this data
     np.testing.assert_allclose(scaled.values, (values - run.scaler.shift) / run.scaler.scale, rtol=1e-5)
     assert scaled.bounds == scale_series(values, run.targets, run.window_config).bounds
+
+
+def test_a_version_1_file_loads_with_the_settings_added_since_at_their_defaults(saved):
+    _, splits, weights, config = saved
+    old = json.loads(_edit(config, "data.duplicates", KeyError))
+    old["format_version"] = 1  # as the app wrote it before duplicate policies existed
+    loaded = load_model(weights, json.dumps(old).encode())
+    assert loaded.config["data"].duplicates is DuplicatePolicy.FIRST  # what the app did then
+    x = splits["test"].x
+    assert torch.equal(predict(loaded.model, x, 3), predict(load_model(weights, config).model, x, 3))
+    old["train"].pop("seed")  # a setting version 1 already had is still required
+    with pytest.raises(ModelFileError, match="exactly the keys"):
+        load_model(weights, json.dumps(old).encode())
