@@ -33,13 +33,13 @@ def load(folder, name: str) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def pollution(shared_data) -> pd.DataFrame:
-    return load(shared_data, "pollution.csv")
+def pollution(samples) -> pd.DataFrame:
+    return load(samples, "pollution.csv")
 
 
-def test_detects_each_real_time_axis(shared_data, pollution):
-    assert detect_time_columns(load(shared_data, "airline-passengers.csv")) == ("Month",)
-    assert detect_time_columns(load(shared_data, "daily-min-temperatures.csv")) == ("Date",)
+def test_detects_each_real_time_axis(samples, pollution):
+    assert detect_time_columns(load(samples, "airline-passengers.csv")) == ("Month",)
+    assert detect_time_columns(load(samples, "daily-min-temperatures.csv")) == ("Date",)
     assert detect_time_columns(pollution) == ("year", "month", "day", "hour")
 
 
@@ -201,7 +201,7 @@ def test_too_few_rows_left():
         prepare_series(df, DataSpec((), ("v",), ("v",), missing=MissingPolicy.DROP))
 
 
-def test_summary_and_missing_counts_against_numpy(shared_data, pollution):
+def test_summary_and_missing_counts_against_numpy(samples, pollution):
     series = prepare_series(pollution, infer_spec(pollution))
     table = summarize(series)
     assert list(table.index) == list(series.columns)
@@ -213,15 +213,15 @@ def test_summary_and_missing_counts_against_numpy(shared_data, pollution):
     counts = missing_counts(pollution)
     assert counts["pm2.5"] == 2067 and counts.drop("pm2.5").sum() == 0
     airline = prepare_series(
-        load(shared_data, "airline-passengers.csv"), infer_spec(load(shared_data, "airline-passengers.csv"))
+        load(samples, "airline-passengers.csv"), infer_spec(load(samples, "airline-passengers.csv"))
     )
     about = describe_time(airline)
     assert (about["rows"], about["frequency"], about["step"]) == (144, "MS", "monthly")
     assert about["start"] == pd.Timestamp("1949-01-01") and about["end"] == pd.Timestamp("1960-12-01")
 
 
-def test_daily_temperatures_gaps_are_reported(shared_data):
-    df = load(shared_data, "daily-min-temperatures.csv")
+def test_daily_temperatures_gaps_are_reported(samples):
+    df = load(samples, "daily-min-temperatures.csv")
     series = prepare_series(df, infer_spec(df))
     assert series.length == 3650 and series.frequency is None  # 1984-12-31 and 1988-12-31 are absent
     assert describe_time(series)["step"] == "irregular, mostly 1 day"
