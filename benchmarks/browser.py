@@ -40,7 +40,7 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1400, "height": 1800}
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-STEP_MS = 180_000  # one step (a page, a rerun, a short training run) on a loaded 2-core machine
+STEP_MS = 300_000  # one step (a page, a rerun, a short run) on a 2-core machine loaded six times over
 QUIET = ("--server.fileWatcherType", "none")  # files edited during a run must not reload modules under the sessions
 
 

@@ -27,11 +27,12 @@ HAS_CHROMIUM = Path(CHROMIUM).exists()
 
 
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """The URL of this worker's server, started on first use."""
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """The URL of this worker's server, started on first use; its output goes to server.log in pytest's temp folder."""
     if why := browser_missing():
         pytest.skip(why)
-    with streamlit_server(*QUIET) as server:
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with streamlit_server(*QUIET, log=log) as server:
         yield server.url
 
 
