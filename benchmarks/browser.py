@@ -112,12 +112,12 @@ class Server:
 
 
 @contextmanager
-def streamlit_server(*extra: str, log: Path | None = None) -> Iterator[Server]:
-    """The app (app.py) served until the block ends, answering its health check."""
+def streamlit_server(*extra: str, log: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """The app (app.py) served until the block ends, answering its health check; yields its URL and process."""
     server = Server(ROOT / "app.py", log, extra)
     try:
         server.wait_healthy()
-        yield server
+        yield server.url, server.process
     finally:
         server.stop()
 

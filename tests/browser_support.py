@@ -15,15 +15,47 @@ import pytest
 from benchmarks.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    IDLE,
     QUIET,
     STEP_MS,
     VIEWPORT,
     browser_missing,
+    go_to,
+    is_healthy,
+    set_number,
+    settle,
     streamlit_server,
+    upload,
     watch,
 )
 
+# what test modules import from here (the page helpers live in benchmarks/browser.py)
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "HAS_CHROMIUM",
+    "IDLE",
+    "QUIET",
+    "STEP_MS",
+    "VIEWPORT",
+    "go_to",
+    "is_healthy",
+    "new_user",
+    "set_number",
+    "settle",
+    "streamlit_server",
+    "upload",
+    "watch",
+]
+
 HAS_CHROMIUM = Path(CHROMIUM).exists()
+
+
+def new_user(browser):
+    """A browser context of its own (its own Streamlit session) and its page, watched for script runs."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(STEP_MS)
+    return context, watch(context.new_page())
 
 
 @pytest.fixture(scope="session")
@@ -32,8 +64,8 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     if why := browser_missing():
         pytest.skip(why)
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with streamlit_server(*QUIET, log=log) as server:
-        yield server.url
+    with streamlit_server(*QUIET, log=log) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")

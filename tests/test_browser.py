@@ -2,7 +2,7 @@
 
 import pytest
 
-from benchmarks.browser import go_to, set_number, settle, upload
+from tests.browser_support import go_to, set_number, settle, upload
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.browser

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.browser import go_to, set_number, settle, upload
+from tests.browser_support import go_to, set_number, settle, upload
 
 pytestmark = pytest.mark.browser
 ROWS = 1_000_000

@@ -15,22 +15,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.browser import (
+from benchmarks.common import cpu_seconds
+from lstmlab.config import WindowConfig
+from lstmlab.windows import count_windows, split_bounds
+from tests.browser_support import (
+    HAS_CHROMIUM,
     QUIET,
-    STEP_MS,
-    VIEWPORT,
     go_to,
     is_healthy,
+    new_user,
     set_number,
     settle,
     streamlit_server,
     upload,
-    watch,
 )
-from benchmarks.common import cpu_seconds
-from lstmlab.config import WindowConfig
-from lstmlab.windows import count_windows, split_bounds
-from tests.browser_support import HAS_CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not HAS_CHROMIUM, reason="Debian's chromium is not installed")]
 PAGES = ("Data", "Windows", "Train", "Inspect", "Predictions")
@@ -68,13 +66,6 @@ BETA = User("beta_only.csv", "beta_flow", 96, "h")
 
 def main_text(page) -> str:
     return page.get_by_test_id("stMain").inner_text()
-
-
-def new_user(browser):
-    """A browser context of its own (its own Streamlit session) and its page, watched for script runs."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(STEP_MS)
-    return context, watch(context.new_page())
 
 
 def start_training(page, epochs: int) -> None:
@@ -142,8 +133,7 @@ def cores_used(pid: int, seconds: float = 1.5) -> float:
 
 def test_tab_closed_mid_training(browser):
     """A user leaves during a long training run; another keeps working, and the run does not go on burning CPU."""
-    with streamlit_server(*QUIET) as server:
-        url, process = server.url, server.process
+    with streamlit_server(*QUIET) as (url, process):
         (leaver_context, leaver), (_, stayer) = users = new_user(browser), new_user(browser)
         try:
             stayer.goto(url)

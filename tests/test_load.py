@@ -110,12 +110,12 @@ async def run_sessions(url: str, folder: Path) -> list[float]:
 
 
 def test_eight_sessions_at_once(tmp_path, capsys, record_property):
-    with streamlit_server(*QUIET) as server:
+    with streamlit_server(*QUIET) as (url, server):
         started = time.monotonic()
-        times = asyncio.run(run_sessions(server.url, tmp_path))
+        times = asyncio.run(run_sessions(url, tmp_path))
         wall = time.monotonic() - started
-        assert server.process.poll() is None and is_healthy(server.url)
-        peak = peak_rss_bytes(server.process.pid) / 2**20  # MiB
+        assert server.poll() is None and is_healthy(url)
+        peak = peak_rss_bytes(server.pid) / 2**20  # MiB
     record_property("server_peak_rss_mb", round(peak))
     record_property("slowest_session_s", round(max(times), 1))
     with capsys.disabled():
