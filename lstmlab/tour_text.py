@@ -65,7 +65,7 @@ EN = {
                    "multiplies this joined vector by its own rows of one weight matrix of shape ({H4}, {HF}), which "
                    "PyTorch keeps in two pieces, weight_hh (for h) and weight_ih (for x). Multiplying the joined "
                    "vector once gives the same numbers as the two pieces separately (largest difference "
-                   "{gap:.1e}).",
+                   "{gap:.2g}).",
     "gates.title": "The four gates, with this window's numbers",
     "gates.body": "From the joined vector each unit computes four gates:\n\n"
                   "- **input gate i**: how much of the new candidate is written into the cell (0 nothing, 1 all);\n"
@@ -79,25 +79,25 @@ EN = {
     "handover.title": "h and c handed on to the next step",
     "handover.body": "What one step produces is exactly what the next step starts from. At t = {t0} the cell "
                      "ends with h = {h} and c = {c}; at t = {t1} the same cell starts from h(t−1) and c(t−1), and "
-                     "the table shows they are those values (largest difference {gap:.1e}). From them step {t1} "
+                     "the table shows they are those values (largest difference {gap:.2g}). From them step {t1} "
                      "makes h = {h_next}. This chain of hand-overs, {W} steps long, is the only way anything from "
                      "early in the window reaches the prediction; the figure shows the chain with step {t1} "
                      "picked.",
     "handover.body_first": "What one step produces is exactly what the next step starts from. The first step has "
                            "no earlier step: it starts from the initial states h0 = {h} and c0 = {c}, and the "
-                           "table shows step 0 received them (largest difference {gap:.1e}); it makes "
+                           "table shows step 0 received them (largest difference {gap:.2g}); it makes "
                            "h = {h_next}. With a window of one step there is no further hand-over.",
     "stacking.title": "The outputs stack: (1, H) → (W, H) → (B, W, H)",
     "stacking.body": "Each step gives one hidden state per window, a vector of H = {H}: for one window it is "
                      "(1, {H}). nn.LSTM keeps every step's h, so for your window of W = {W} steps its output is "
                      "{window}; for a batch of B = {B} windows (training used batches of {B_train}) it is **{batch}**, the tutorial's "
                      "(batch, window, n_hidden). The stacked step-by-step values equal nn.LSTM's own output "
-                     "(largest difference {gap:.1e}). With {L} layer(s), this is the top layer's h.",
+                     "(largest difference {gap:.2g}). With {L} layer(s), this is the top layer's h.",
     "stacking.body_bidirectional": "Each step gives one hidden state per window and direction; a bidirectional "
                                    "LSTM joins the two, so one step is {one} (2 × H = {DH}). Stacked over the W = "
                                    "{W} steps of your window it is {window}; over a batch of B = {B} windows (training used {B_train}) it is "
                                    "**{batch}**. The stacked step-by-step values equal nn.LSTM's output (largest "
-                                   "difference {gap:.1e}). With {L} layer(s), this is the top layer's h.",
+                                   "difference {gap:.2g}). With {L} layer(s), this is the top layer's h.",
     "linear.title": "The last step goes into the Linear layer",
     "linear.body": "Of the whole (B, W, H) output the model keeps one row per window: the last step's h, "
                    "`output[:, -1]`, {S} numbers (for one direction it equals the top layer's `h_n`). That is "
@@ -113,13 +113,14 @@ EN = {
     "truth.title": "The prediction against the truth",
     "truth.body": "For window {n} of the {split} split the model predicts **{pred:.4g}** {name}; the value that "
                   "really followed is **{true:.4g}**, an error of {error:+.4g}. One window says little: over "
-                  "{N_mae:,} of the split's {N:,} windows the mean absolute error is {mae:.4g}. The Predictions "
+                  "{N_mae:,} of the split's {N:,} windows (evenly spread) the mean absolute error is {mae:.4g}. The Predictions "
                   "page puts this against two baselines that need no model.",
     "errata.title": "The tutorial's own mistakes, measured on your model",
     "errata.body": "**Random initial states.** The tutorial starts each call from fresh `torch.randn` states, so "
                    "the same window gets a different prediction every time: on {B} of your windows two calls differ "
                    "by up to **{gap_random:.4g}** {name}. Zero states give the same answer twice (difference "
-                   "{gap_zeros:.2g}). This run starts from: {init}.\n\n"
+                   "{gap_zeros:.2g}). The longer the window, the more of a random start the cell has forgotten by "
+                   "the last step. This run starts from: {init}.\n\n"
                    "**The bidirectional last step.** The tutorial reads `output[:, -1]`. In a bidirectional LSTM "
                    "the backward half of that row has run {steps_tutorial} step(s), not {steps_corrected}; `h_n` "
                    "holds it after the whole window. On these windows the two choices' predictions differ by up to "
@@ -132,8 +133,9 @@ EN = {
     "errata.body_one_direction": "**Random initial states.** The tutorial starts each call from fresh "
                                  "`torch.randn` states, so the same window gets a different prediction every time: "
                                  "on {B} of your windows two calls differ by up to **{gap_random:.4g}** {name}. Zero "
-                                 "states give the same answer twice (difference {gap_zeros:.2g}). This run starts "
-                                 "from: {init}.\n\n"
+                                 "states give the same answer twice (difference {gap_zeros:.2g}). The longer the "
+                                 "window, the more of a random start the cell has forgotten by the last step. This "
+                                 "run starts from: {init}.\n\n"
                                  "**The bidirectional last step.** The tutorial reads `output[:, -1]`. Your model "
                                  "runs one direction, so that row is `h_n` and the predictions agree (difference "
                                  "{gap_bidir:.4g}). In a bidirectional model the backward half of `output[:, -1]` "
@@ -198,7 +200,7 @@ ZH = {
                    "个值；另一个是窗口中新的一行 x(t) = {x}，共 F = {F} 个值。两者首尾相接，得到一个 H + F = {HF} 维的"
                    "向量 {joined}。每个门都用同一个形状为 ({H4}, {HF}) 的权重矩阵中属于自己的那几行去乘这个拼接向量；"
                    "PyTorch 把这个矩阵分成两块保存：weight_hh（乘 h）和 weight_ih（乘 x）。对拼接向量乘一次，与两块分别"
-                   "相乘再相加，结果相同（最大差异 {gap:.1e}）。",
+                   "相乘再相加，结果相同（最大差异 {gap:.2g}）。",
     "gates.title": "四个门，以及这个窗口的具体数值",
     "gates.body": "每个单元由拼接向量算出四个门：\n\n"
                   "- **输入门 i**：新的候选内容有多少写入细胞状态（0 一点不写，1 全部写入）；\n"
@@ -210,20 +212,20 @@ ZH = {
                   "h(t) = o · tanh(c(t)) = {h:.3f}。下面的公式代入了每一项，表格列出前几个单元。",
     "handover.title": "h 和 c 传给下一步",
     "handover.body": "一步的产出正是下一步的起点。在 t = {t0}，单元结束时 h = {h}、c = {c}；在 t = {t1}，同一个单元从 "
-                     "h(t−1) 和 c(t−1) 出发，表格显示它们正是上面这些值（最大差异 {gap:.1e}）。第 {t1} 步由此算出 "
+                     "h(t−1) 和 c(t−1) 出发，表格显示它们正是上面这些值（最大差异 {gap:.2g}）。第 {t1} 步由此算出 "
                      "h = {h_next}。窗口开头的信息只能沿着这条长 {W} 步的传递链到达预测；图中标出了第 {t1} 步。",
     "handover.body_first": "一步的产出正是下一步的起点。第一步之前没有别的步：它从初始状态 h0 = {h}、c0 = {c} 出发，表格"
-                           "显示第 0 步收到的正是它们（最大差异 {gap:.1e}），并算出 h = {h_next}。窗口只有一步时，不再有"
+                           "显示第 0 步收到的正是它们（最大差异 {gap:.2g}），并算出 h = {h_next}。窗口只有一步时，不再有"
                            "后续的传递。",
     "stacking.title": "输出逐层堆叠：(1, H) → (W, H) → (B, W, H)",
     "stacking.body": "每一步为每个窗口给出一个隐藏状态，即 H = {H} 维的向量：对一个窗口来说是 (1, {H})。nn.LSTM 保留"
                      "每一步的 h，所以对你这个 W = {W} 步的窗口，输出是 {window}；对一个 B = {B} 个窗口的批次（训练时每批 {B_train} "
                      "个），输出是 **{batch}**，也就是教程里的 (batch, window, n_hidden)。逐步算出再堆起来的值与 "
-                     "nn.LSTM 自己的输出一致（最大差异 {gap:.1e}）。模型有 {L} 层时，这里是最上面一层的 h。",
+                     "nn.LSTM 自己的输出一致（最大差异 {gap:.2g}）。模型有 {L} 层时，这里是最上面一层的 h。",
     "stacking.body_bidirectional": "每一步为每个窗口、每个方向给出一个隐藏状态；双向 LSTM 把两个方向拼在一起，所以一步是 "
                                    "{one}（2 × H = {DH}）。在你这个窗口的 W = {W} 步上堆叠得到 {window}；在 B = {B} "
                                    "个窗口的批次（训练时每批 {B_train} 个）上得到 **{batch}**。逐步算出再堆起来的值与 nn.LSTM 的输出一致（最大差异 "
-                                   "{gap:.1e}）。模型有 {L} 层时，这里是最上面一层的 h。",
+                                   "{gap:.2g}）。模型有 {L} 层时，这里是最上面一层的 h。",
     "linear.title": "最后一步送入线性层",
     "linear.body": "在整个 (B, W, H) 输出中，模型对每个窗口只保留一行：最后一步的 h，即 `output[:, -1]`，共 {S} 个数"
                    "（单向时它等于最上层的 `h_n`）。模型对这个窗口记住的全部内容就是它。线性层把它变成 {outputs} 个输出："
@@ -234,12 +236,12 @@ ZH = {
                                  "（{bias:.4g}）：对 {target}，缩放后是 {scaled:.4g}，数据单位下是 {original:.4g}。",
     "truth.title": "预测与真实值对照",
     "truth.body": "对{split}集的第 {n} 个窗口，模型预测 {name} 为 **{pred:.4g}**；实际紧随其后的值是 **{true:.4g}**，"
-                  "误差 {error:+.4g}。单个窗口说明不了多少：在该划分 {N:,} 个窗口中的 {N_mae:,} 个上，平均绝对误差是 "
+                  "误差 {error:+.4g}。单个窗口说明不了多少：在该划分 {N:,} 个窗口中均匀选取的 {N_mae:,} 个上，平均绝对误差是 "
                   "{mae:.4g}。“预测”页会把它与两个不需要模型的基线方法对比。",
     "errata.title": "教程自身的错误，在你的模型上实测",
     "errata.body": "**随机初始状态。** 教程每次调用都从新的 `torch.randn` 状态开始，所以同一个窗口每次得到的预测都不同："
                    "在你的 {B} 个窗口上，两次调用最多相差 **{gap_random:.4g}**（{name}）。零初始状态两次给出同样的结果"
-                   "（差异 {gap_zeros:.2g}）。本次训练的初始状态：{init}。\n\n"
+                   "（差异 {gap_zeros:.2g}）。窗口越长，到最后一步时单元对随机起点忘得越多。本次训练的初始状态：{init}。\n\n"
                    "**双向模型的最后一步。** 教程读取 `output[:, -1]`。在双向 LSTM 中，这一行的后向一半只运行了 "
                    "{steps_tutorial} 步，而不是 {steps_corrected} 步；`h_n` 保存的才是它读完整个窗口后的状态。在这些"
                    "窗口上，两种取法的预测最多相差 {gap_bidir:.4g}（{name}）。\n\n"
@@ -248,7 +250,7 @@ ZH = {
                    "而索引不在，PyTorch 会报设备不一致的错误并停止。本应用改用 `output[:, -1]` 索引，在任何设备上都能运行。",
     "errata.body_one_direction": "**随机初始状态。** 教程每次调用都从新的 `torch.randn` 状态开始，所以同一个窗口每次得到的"
                                  "预测都不同：在你的 {B} 个窗口上，两次调用最多相差 **{gap_random:.4g}**（{name}）。零初始"
-                                 "状态两次给出同样的结果（差异 {gap_zeros:.2g}）。本次训练的初始状态：{init}。\n\n"
+                                 "状态两次给出同样的结果（差异 {gap_zeros:.2g}）。窗口越长，到最后一步时单元对随机起点忘得越多。本次训练的初始状态：{init}。\n\n"
                                  "**双向模型的最后一步。** 教程读取 `output[:, -1]`。你的模型是单向的，这一行就是 `h_n`，"
                                  "两种取法的预测一致（差异 {gap_bidir:.4g}）。在双向模型中，`output[:, -1]` 的后向一半只"
                                  "运行 1 步而不是 {W} 步：勾选“Bidirectional”训练一个模型就能看到。\n\n"
