@@ -19,13 +19,14 @@ import torch
 from lstmlab import errata
 from lstmlab.config import ModelConfig, WindowConfig
 from lstmlab.explain import cell_equations, window_labels
+from lstmlab.figures.inspect import chain_figure
 from lstmlab.figures.tour import forecast_figure
 from lstmlab.inspection import gate_terms, traced_indices
 from lstmlab.model import SimpleLSTM, count_parameters
 from lstmlab.narrate import linear_step, prediction_equations
 from lstmlab.prepare import PreparedSeries
 from lstmlab.runs import Run
-from lstmlab.tour_text import LANGUAGES, STEP_KEYS, TEXTS, fill
+from lstmlab.tour_text import STEP_KEYS, TEXTS, fill
 from lstmlab.trace import CellTrace, seeded_states, trace_cells
 from lstmlab.windows import ScaledSeries, SplitWindows, describe_shapes
 
@@ -34,7 +35,6 @@ PAGES = {"windows": "pages/windows.py", "train": "pages/train.py", "inspect": "p
 SHOWN = 8  # units or values listed in a step's table
 FEW = 64  # windows the errata are measured on (the tutorial's batch size)
 MAE_WINDOWS = 1024  # windows the prediction step's mean error is measured on, at most
-__all__ = ["LANGUAGES", "STEP_KEYS", "TourContext", "TourStep", "step_titles", "tour_step"]
 
 
 @dataclass(frozen=True)
@@ -205,8 +205,6 @@ def handover_step(c: TourContext, words: Mapping[str, str]) -> Numbers:
                           f"c_prev (t={t0 + 1})": after.c_prev[units]})
     gap = float(max(np.abs(h_out - after.h_prev).max(), np.abs(c_out - after.c_prev).max()))
     values = dict(t0=t0, t1=t0 + 1, W=w, h=_vec(h_out), c=_vec(c_out), gap=gap, h_next=_vec(after.h))
-    from lstmlab.figures.inspect import chain_figure  # the Inspect page's chain, on this window
-
     figure = chain_figure(tr.h[0, 0, 0].numpy(), tr.c[0, 0, 0].numpy(), tr.x[0][0].numpy(), t0 + 1, False,
                           c.labels())
     return Numbers(values, "inspect", variant="body" if t0 >= 0 else "body_first", table=table, figure=figure)

@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lstmlab.tour import LANGUAGES, STEP_KEYS, step_titles, tour_step
-from lstmlab.tour_text import TEXTS
+from lstmlab.tour import step_titles, tour_step
+from lstmlab.tour_text import LANGUAGES, STEP_KEYS, TEXTS
 from pages.common import controls, state
 from pages.common.tour import move, tour_context
 
