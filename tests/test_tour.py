@@ -18,6 +18,7 @@ from lstmlab.model import SimpleLSTM, count_parameters
 from lstmlab.prepare import infer_spec, prepare_series
 from lstmlab.runs import Run
 from lstmlab.tour_text import LANGUAGES, STEP_KEYS, TEXTS, fields
+from lstmlab.trace import trace_cells
 from lstmlab.train import fit
 from lstmlab.windows import count_windows, describe_shapes, scale_series, window_splits
 
@@ -133,6 +134,8 @@ def test_the_gates_are_the_cell_own_numbers(context):
     for gate, name in names.items():
         assert shown.numbers[gate] == pytest.approx(reference[gate][0], abs=1e-5)
         assert np.allclose(shown.table[name], reference[gate][:8], atol=1e-5)
+    traced = trace_cells(model, x).cell(0, 0, 0, t)  # and the library's own trace
+    assert all(np.array_equal(shown.table[names[g]], getattr(traced, g)[:8]) for g in names)
     c = reference["f"] * c_prev + reference["i"] * reference["g"]
     assert shown.numbers["c"] == pytest.approx(c[0], abs=1e-5)
     assert f"i = {shown.numbers['i']:.3f}" in shown.body and len(shown.equations) == 6
