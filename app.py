@@ -13,8 +13,9 @@ journey = [
     st.Page("pages/inspect.py", title="Inspect", icon=":material/troubleshoot:"),
     st.Page("pages/predictions.py", title="Predictions", icon=":material/query_stats:"),
 ]
+tour = st.Page("pages/tour.py", title="Tour", icon=":material/tour:")  # the whole argument, walked on the run
 plotly_request = state.request_plotly()
-page = st.navigation(journey)
+page = st.navigation({"Journey": journey, "Learn": [tour]})
 if page.url_path != journey[0].url_path:  # only the Data page reads the parsed table: free it before torch loads
     state.forget_table()
 page.run()
