@@ -2,9 +2,9 @@
 
 from importlib import resources
 
+from benchmarks.screenshots import SIZES
 from lstmlab.data import read_table
 from pages.common.state import SAMPLES
-from tools.screenshots import SIZES
 
 
 def test_each_size_uses_a_builtin_sample_with_room_for_its_window():

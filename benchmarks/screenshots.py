@@ -1,8 +1,8 @@
 """Full-page screenshots of every page and tab, at two sizes, with the tour in both languages.
 
-    python -m tools.screenshots                  # both sizes, into screenshots/ (git ignores it)
-    python -m tools.screenshots --only window4   # one size
-    python -m tools.screenshots --out /tmp/shots
+    python -m benchmarks.screenshots                  # both sizes, into screenshots/ (git ignores it)
+    python -m benchmarks.screenshots --only window4   # one size
+    python -m benchmarks.screenshots --out /tmp/shots
 
 Sizes: ``window52`` is the built-in 13-column pollution table at window 52, ``window4`` the airline series
 at window 4. Each trains a small model first (2 epochs, 2,000 windows per epoch) so Inspect, Predictions
@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.browser import ROOT, Server, browser_missing, chromium, settle
+from benchmarks.browser import ROOT, Server, browser_missing, chromium, settle, watch
 from lstmlab.tour_text import LANGUAGES, STEP_KEYS
 
 WIDTH = 1400
@@ -131,7 +131,7 @@ def main() -> None:
         with chromium() as browser:
             for name in args.only or list(SIZES):
                 began = time.perf_counter()
-                page = browser.new_page(viewport={"width": WIDTH, "height": TALL})  # a fresh session per size
+                page = watch(browser.new_page(viewport={"width": WIDTH, "height": TALL}))  # a fresh session per size
                 page.goto(server.url)
                 settle(page)
                 prepare(page, SIZES[name])

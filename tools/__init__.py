@@ -1,1 +1,0 @@
-"""Developer tools run from the project root (``python -m tools.<name>``)."""
