@@ -49,6 +49,8 @@ SCHEMA = {
     "source": {"name": str, "digest": str},
     "history": History,  # its numbers may be null (NaN or infinite when saved)
 }
+# Fields added after files of this format were first written: a file without them gets their defaults.
+ADDED_FIELDS = {TrainConfig: ("optimizer", "weight_decay", "momentum")}
 
 
 class ModelFileError(ValueError):
@@ -111,6 +113,9 @@ def _read(value: Any, kind: Any, where: str, nullable: bool = False) -> Any:
     """``value`` checked against ``kind`` (see ``SCHEMA``), converted to the Python value it describes."""
     if is_dataclass(kind):
         kinds = {f.name: _field_kind(f) for f in fields(kind)}
+        if isinstance(value, dict) and kind in ADDED_FIELDS:
+            defaults = kind()
+            value = {**{name: _plain(getattr(defaults, name)) for name in ADDED_FIELDS[kind]}, **value}
         part = _read(value, kinds, where, nullable or kind is History)
         return kind(**{k: tuple(v) if kinds[k] == [str] else v for k, v in part.items()})
     if isinstance(kind, dict):

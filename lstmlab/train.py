@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from lstmlab.config import Loss, TrainConfig
-from lstmlab.optim import Adam
+from lstmlab.optim import make_optimizer
 
 STEP_REPORT_SECONDS = 0.5
 
@@ -139,7 +139,7 @@ def fit(
     else:
         val = None
     loss_fn = _loss_fn(config.loss)
-    optimizer = Adam(model.parameters(), lr=config.lr)  # torch.optim's would import torch._dynamo (~90 MB)
+    optimizer = make_optimizer(model.parameters(), config)  # torch's update code, without torch._dynamo (~73 MB)
     history = History(device=str(device))
     good_state = copy.deepcopy(model.state_dict())  # weights of the last finished epoch
     best_state, stale = good_state, 0
