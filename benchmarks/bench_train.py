@@ -130,8 +130,8 @@ def bench_train(
                 torch.set_num_threads(threads)
             clipping = "no clipping" if clip == 0 else f"clip {clip:g} (app default)"
             notes = [
-                f"SimpleLSTM H=64, 1 layer, 8 features, window 48, {n_windows:,} windows, batch 256, Adam (fit: torch's "
-                f"functional adam; loop: torch.optim.Adam), MSE, "
+                f"SimpleLSTM H=64, 1 layer, 8 features, window 48, {n_windows:,} windows, batch 256, Adam (fit: "
+                f"torch's functional adam; loop: torch.optim.Adam), MSE, "
                 f"{clipping}; one epoch per call, median of {result['repeats']} interleaved calls after a warm-up "
                 f"({result['clock']}). "
                 "Both sides pay for a fresh model copy and a new optimizer per call."
