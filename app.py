@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages.common import state
+from pages.common import preload, state
 
 st.set_page_config(page_title="LSTM Lab", page_icon=":material/repeat:", layout="wide")
 
@@ -22,3 +22,4 @@ page.run()
 if plotly_request is not None:
     plotly_request.empty()
 state.release_memory()
+preload.preload_later_pages()  # after the first page's run, so it does not slow that page

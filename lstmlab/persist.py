@@ -33,7 +33,10 @@ from lstmlab.windows import Scaler
 FORMAT, FORMAT_VERSION = "lstmlab-model", 2
 # Settings added since version 1: a version-1 file lacks them and loads with each one's default, which
 # is what the app did before the setting existed. Any other missing key is refused.
-ADDED_SINCE = {1: frozenset({"config.data.duplicates"})}
+ADDED_SINCE = {
+    1: frozenset({"config.data.duplicates", "config.train.optimizer", "config.train.weight_decay",
+                  "config.train.momentum"}),
+}
 MAX_CONFIG_BYTES = 1 << 20
 MAX_HEADER_BYTES = 1 << 20  # our headers hold a dozen tensors: a few kB
 MAX_WEIGHTS_BYTES = 1 << 30

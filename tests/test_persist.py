@@ -1,5 +1,6 @@
 """Model files: a faithful round trip, and hostile or broken files refused before anything runs."""
 
+import dataclasses
 import io
 import json
 import pickle
@@ -12,7 +13,16 @@ import torch
 from safetensors.torch import save as save_safetensors
 
 from lstmlab.attach import check_columns, scale_like
-from lstmlab.config import DataSpec, DuplicatePolicy, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.config import (
+    DataSpec,
+    DuplicatePolicy,
+    InitState,
+    ModelConfig,
+    Optimizer,
+    Scaling,
+    TrainConfig,
+    WindowConfig,
+)
 from lstmlab.model import SimpleLSTM, predict
 from lstmlab.persist import (
     ModelFileError,
@@ -77,6 +87,25 @@ def test_round_trip_gives_identical_predictions(saved):
     assert back.scaler.kind is Scaling.MINMAX
     assert back.history.train_loss == run.history.train_loss and back.history.best_epoch == run.history.best_epoch
     assert loaded.config["source"] == {"name": "data.csv", "digest": "d1g35t"}
+
+
+def test_the_optimizer_and_its_settings_round_trip(saved):
+    run, _, weights, _ = saved
+    sgd = dataclasses.replace(run.train_config, optimizer=Optimizer.SGD, momentum=0.5, weight_decay=0.25)
+    config = save_model(dataclasses.replace(run, train_config=sgd))[1]
+    assert json.loads(config)["train"]["optimizer"] == "SGD"
+    assert load_model(weights, config).config["train"] == sgd
+
+
+def test_a_file_written_before_the_optimizer_choice_loads_with_adam(saved):
+    run, _, weights, config = saved
+    old = json.loads(config)
+    old["format_version"] = 1  # as the app wrote it before the optimizer choice
+    for key in ("optimizer", "weight_decay", "momentum"):
+        del old["train"][key]
+    loaded = load_model(weights, json.dumps(old).encode()).config["train"]
+    assert loaded == dataclasses.replace(run.train_config, optimizer=Optimizer.ADAM, weight_decay=1e-2, momentum=0.9)
+    assert loaded == run.train_config  # the run was trained with the defaults
 
 
 @pytest.mark.parametrize(("layers", "bidirectional"), [(1, False), (1, True), (3, False), (2, True)])
@@ -188,6 +217,8 @@ def _edit(config: bytes, path: str, value) -> bytes:
         ("scaler.shift", [1, 2], "one value per column"),
         ("scaler.kind", 3, "must be one of"),
         ("train.lr", None, "finite number"),
+        ("train.optimizer", "RMSPROP", "train.optimizer must be one of"),
+        ("train.weight_decay", "0.1", "train.weight_decay must be a finite number"),
         ("history.train_loss", "low", "list of numbers"),
         ("source", "x", "source"),
         ("format_version", 3, "not supported"),
