@@ -99,7 +99,7 @@ def train_page() -> None:
         st.info("No run yet: press Start training.")
         return
     st.subheader("Runs")
-    st.dataframe(describe_runs(kept), hide_index=True, key="runs_table")
+    st.dataframe(describe_runs(kept), hide_index=True, key="runs_table", column_config=runs.runs_table_config())
     numbers = [run.number for run in kept]
     chosen = runs.active_run()
     st.session_state.active_run_pick = chosen.number  # a new run becomes the pick

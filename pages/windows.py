@@ -62,13 +62,12 @@ def windows_page() -> None:
     on_series = figures.plot_window_on_series(series.time, series.values[:, target], series.columns[target], start,
                                               config.window, config.horizon, scaled.bounds)
     st.plotly_chart(on_series, key="window_on_series")
-    steps = [str(t) for t in series.time[start : start + config.window]]
     st.caption(
         f"X[{index}] of the {split_name} split, shape [{config.window}, {len(series.columns)}]: colour is "
         "the scaled value the LSTM sees, the text the value in the data."
     )
     grid = figures.plot_window_grid(split.x[index].numpy(), series.values[start : start + config.window],
-                                    series.columns, steps)
+                                    series.columns, series.time[start : start + config.window])
     st.plotly_chart(grid, key="window_grid")
 
     st.subheader("A batch of windows")
