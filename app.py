@@ -6,14 +6,11 @@ from pages.common import journey, state, style
 
 st.set_page_config(page_title="LSTM Lab", page_icon=":material/repeat:", layout="wide")
 st.html(style.STYLE)
-
 plotly_request = state.request_plotly()
 page = st.navigation(journey.pages())
 if page.title != journey.JOURNEY[0].title:  # only the Data page reads the parsed table: free it before torch loads
     state.forget_table()
-journey.show_where(page.title)
 page.run()
-journey.show_next(page.title)
 if plotly_request is not None:
     plotly_request.empty()
 state.release_memory()

@@ -10,7 +10,7 @@ from lstmlab.devices import usable_device
 from lstmlab.figures import inspect as fi
 from lstmlab.inspection import cell_states, inspect_window, output_labels
 from lstmlab.runs import Run
-from pages.common import controls, runs
+from pages.common import controls, journey, runs
 from pages.common import inspect_views as views
 
 
@@ -30,7 +30,7 @@ def show_errata(run: Run, few: torch.Tensor) -> None:
 
 
 def inspect_page() -> None:
-    st.title("Inspect")
+    journey.header("Inspect")
     run = runs.active_run()
     if run is None:
         st.info("Nothing to inspect yet: train a model first, then come back to follow a window through it.")
@@ -82,6 +82,7 @@ def inspect_page() -> None:
                    "mean the model has stopped looking that far back.")
     with tabs[5]:
         show_errata(run, traced[:64])
+    journey.show_next("Inspect")
 
 
 inspect_page()

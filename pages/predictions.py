@@ -12,7 +12,7 @@ from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_fi
 from lstmlab.metrics import METRIC_COLUMNS, evaluate_run, forecast_origins, forecasts, predictions_table, verdict
 from lstmlab.persist import load_model, pick_model_files, save_model
 from lstmlab.runs import next_run_number
-from pages.common import runs, state
+from pages.common import journey, runs, state
 
 
 def model_uploader() -> None:
@@ -55,7 +55,7 @@ def load_uploaded_model() -> None:
 
 
 def predictions_page() -> None:
-    st.title("Predictions")
+    journey.header("Predictions")
     load_uploaded_model()
     run = runs.active_run()
     if run is None:
@@ -135,6 +135,7 @@ def predictions_page() -> None:
         "and run it with lstmlab importable. Load the two model files back with the uploader below."
     )
     model_uploader()
+    journey.show_next("Predictions")
 
 
 predictions_page()

@@ -7,11 +7,11 @@ import streamlit as st
 from lstmlab.explain import scaler_table
 from lstmlab.figures import windows as figures
 from lstmlab.windows import describe_shapes, empty_splits, window_splits, window_start
-from pages.common import controls, state
+from pages.common import controls, journey, state
 
 
 def windows_page() -> None:
-    st.title("Windows")
+    journey.header("Windows")
     loaded = state.load_current_series()
     if loaded is None:
         return
@@ -86,6 +86,7 @@ def windows_page() -> None:
         f"X is a view of the scaled series (shares memory: {shares}), made with Tensor.unfold: "
         f"{len(split):,} windows cost no copy."
     )
+    journey.show_next("Windows")
 
 
 windows_page()

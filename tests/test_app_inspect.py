@@ -48,7 +48,7 @@ def test_page_after_training(one_layer):
     assert _ok(at) < 1e-5
     assert _chart_keys(at) == CHARTS
     assert len(at.latex) == 9  # i, f, g, o, c_t, h_t, then summary → Linear → scaled → original units
-    assert "Passengers" in at.caption[0].value
+    assert "Passengers" in at.caption[1].value  # under the journey line
     assert at.segmented_control(key="inspect_stage").value == "LSTM output"
     stage = next(m.value for m in at.markdown if m.value.startswith("**LSTM output**"))
     n_train = int(at.number_input(key="inspect_sample").max) + 1

@@ -1,5 +1,5 @@
 """The learner's journey through the pages, defined once: the router's page list, the "you are here" line at
-the top of every page and the link to the next step at its end."""
+the top of every page (``header``) and the link to the next step at its end (``show_next``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ class Step(NamedTuple):
     title: str
     icon: str
     next_label: str  # the link to this step, from the step before it
-    needs_run: bool = False  # shows nothing until a model is trained: no link to it before then
 
 
 JOURNEY = (
@@ -21,9 +20,9 @@ JOURNEY = (
     Step("pages/windows.py", "Windows", ":material/view_week:", "Next: cut the series into windows, the LSTM's input"),
     Step("pages/train.py", "Train", ":material/model_training:", "Next: train the LSTM on these windows"),
     Step("pages/inspect.py", "Inspect", ":material/troubleshoot:",
-         "Next: follow one window through the trained LSTM", needs_run=True),
+         "Next: follow one window through the trained LSTM"),
     Step("pages/predictions.py", "Predictions", ":material/query_stats:",
-         "Next: the predictions against the truth, and two baselines", needs_run=True),
+         "Next: the predictions against the truth, and two baselines"),
 )
 AFTER_LAST = Step("pages/train.py", "Train", ":material/model_training:",
                   "Next: train another run (another window, size or seed) and compare")
@@ -46,22 +45,19 @@ def breadcrumb(title: str) -> str:
                       for k, s in enumerate(JOURNEY))
 
 
-def show_where(title: str) -> None:
-    """The top of a page: where the learner is in the journey."""
+def header(title: str) -> None:
+    """The top of a page: where the learner is in the journey, then the page's title."""
     if text := breadcrumb(title):
         st.caption(text)
+    st.title(title)
 
 
 def show_next(title: str) -> None:
-    """The end of a page: a link to the journey's next step (after the last, back to training another run).
-
-    A step that needs a trained model gets no link before there is one: the page itself points to Train.
-    """
+    """The end of a page (reached when the page has shown everything): a link to the journey's next step;
+    after the last step, back to training another run."""
     k = _position(title)
     if k is None:
         return
     step = JOURNEY[k + 1] if k + 1 < len(JOURNEY) else AFTER_LAST
-    if (step.needs_run or JOURNEY[k].needs_run) and not st.session_state.get("runs"):
-        return
     st.divider()
     st.page_link(step.path, label=step.next_label, icon=step.icon)
