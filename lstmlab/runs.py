@@ -99,8 +99,8 @@ def next_run_number(runs: Iterable[Run]) -> int:
     return max((run.number for run in runs), default=0) + 1
 
 
-RUNS_SHOWN = ("run", "data", "window", "model", "training", "epochs", "best val loss", "best epoch", "time",
-              "note")  # the runs table's columns: few and short, so the table fits the page
+# The runs table's columns: few and short, so that the table fits the page.
+RUNS_SHOWN = ("run", "data", "window", "model", "training", "best / epochs", "best val loss", "time", "note")
 
 
 def loss_texts(losses: Sequence[float | None], digits: int = 4) -> list[str]:
@@ -121,8 +121,8 @@ def loss_texts(losses: Sequence[float | None], digits: int = 4) -> list[str]:
 
 def describe_runs(runs: list[Run]) -> pd.DataFrame:
     """The runs table, one row per run, columns ``RUNS_SHOWN``: data and targets, settings folded into short
-    texts (window → horizon; H × layers; lr, batch, loss), the best validation loss as text that tells the
-    runs apart (``loss_texts``), seconds and device, and why training ended early."""
+    texts (window → horizon; H × layers; lr, batch, loss), the best epoch of those run, the best validation
+    loss as text that tells the runs apart (``loss_texts``), seconds and device, and why training ended early."""
     rows = []
     losses = loss_texts([run.history.best_loss for run in runs])
     for run, best in zip(runs, losses, strict=True):
@@ -134,9 +134,8 @@ def describe_runs(runs: list[Run]) -> pd.DataFrame:
                 "window": f"{w.window} → {w.horizon}" + (f", stride {w.stride}" if w.stride != 1 else ""),
                 "model": f"H {m.h_size} × {m.n_layers}" + (" bi" if m.bidirectional else "") + f", {m.init}",
                 "training": f"lr {t.lr:g}, batch {t.batch_size}, {t.loss}",
-                "epochs": run.history.epochs_run,
+                "best / epochs": f"{run.history.best_epoch} / {run.history.epochs_run}",
                 "best val loss": best,
-                "best epoch": run.history.best_epoch,
                 "time": f"{run.history.seconds:.1f} s, {run.history.device}",
                 "note": run.history.stopped,
             }

@@ -38,12 +38,13 @@ def test_training_keeps_a_run_and_reports_it(trained):
     frame = next(df for df in trained.dataframe if "best val loss" in df.value.columns)
     table, row = frame.value, frame.value.iloc[0]
     assert tuple(table.columns) == RUNS_SHOWN
-    assert row["model"] == "H 16 × 1, zeros" and row["epochs"] == EPOCHS and row["time"].endswith(" s, cpu")
+    assert row["model"] == "H 16 × 1, zeros" and row["time"].endswith(" s, cpu")
+    assert row["best / epochs"] == f"{runs[0].history.best_epoch} / {EPOCHS}"
     best = min(runs[0].history.val_loss)
     assert row["best val loss"] == loss_texts([best])[0] and float(row["best val loss"]) == pytest.approx(best, 1e-3)
     config = json.loads(frame.proto.columns)
     widths = [config[name]["width"] for name in RUNS_SHOWN]
-    assert sum(widths) <= 1000  # fits a 1280 px window beside the sidebar
+    assert sum(widths) <= 818  # the page's width in a 1280 px window beside the sidebar (measured in chromium)
     assert any(c.proto.id.endswith("loss_chart") for c in trained.get("plotly_chart"))
 
 
