@@ -100,7 +100,7 @@ def next_run_number(runs: Iterable[Run]) -> int:
 
 
 # The runs table's columns: few and short, so that the table fits the page.
-RUNS_SHOWN = ("run", "data", "window", "model", "training", "best / epochs", "best val loss", "time", "note")
+RUNS_SHOWN = ("run", "data", "window", "model", "lr · batch · loss", "best / epochs", "best val loss", "time", "note")
 
 
 def loss_texts(losses: Sequence[float | None], digits: int = 4) -> list[str]:
@@ -121,8 +121,9 @@ def loss_texts(losses: Sequence[float | None], digits: int = 4) -> list[str]:
 
 def describe_runs(runs: list[Run]) -> pd.DataFrame:
     """The runs table, one row per run, columns ``RUNS_SHOWN``: data and targets, settings folded into short
-    texts (window → horizon; H × layers; lr, batch, loss), the best epoch of those run, the best validation
-    loss as text that tells the runs apart (``loss_texts``), seconds and device, and why training ended early."""
+    texts (window → horizon; H × layers, init; learning rate · batch · loss), the best epoch of those run,
+    the best validation loss as text that tells the runs apart (``loss_texts``), seconds and device, and why
+    training ended early."""
     rows = []
     losses = loss_texts([run.history.best_loss for run in runs])
     for run, best in zip(runs, losses, strict=True):
@@ -133,7 +134,7 @@ def describe_runs(runs: list[Run]) -> pd.DataFrame:
                 "data": f"{run.source_name}: {', '.join(run.target_names)}",
                 "window": f"{w.window} → {w.horizon}" + (f", stride {w.stride}" if w.stride != 1 else ""),
                 "model": f"H {m.h_size} × {m.n_layers}" + (" bi" if m.bidirectional else "") + f", {m.init}",
-                "training": f"lr {t.lr:g}, batch {t.batch_size}, {t.loss}",
+                "lr · batch · loss": f"{t.lr:g} · {t.batch_size} · {t.loss}",
                 "best / epochs": f"{run.history.best_epoch} / {run.history.epochs_run}",
                 "best val loss": best,
                 "time": f"{run.history.seconds:.1f} s, {run.history.device}",

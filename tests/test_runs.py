@@ -93,4 +93,5 @@ def test_runs_table_columns_fold_the_settings():
     assert tuple(table.columns) == RUNS_SHOWN
     row = table.iloc[0]
     assert row["data"] == "s.csv: a, c" and row["window"] == "5 → 2" and row["model"] == "H 4 × 1, zeros"
+    assert row["lr · batch · loss"] == "0.01 · 64 · MSE"
     assert row["best val loss"] == "1.235e-04" and row["best / epochs"] == "2 / 2" and row["time"] == "3.2 s, cpu"

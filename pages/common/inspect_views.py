@@ -30,7 +30,7 @@ SHOWN_UNITS = 16
 
 def shapes_tab(run: Run, seen: WindowInspection, data: tuple[PreparedSeries, ScaledSeries], traced: torch.Tensor,
                split: tuple[str, int], outputs: list[str]) -> None:
-    """The pipeline diagram with the traced batch and the summary explained beside it, and a labelled value table.
+    """The pipeline diagram, the traced batch and the summary explained side by side under it, a labelled table.
 
     ``split`` is the split's name and its number of windows; ``traced`` (B, W, F) the windows run at once.
     """
@@ -39,12 +39,12 @@ def shapes_tab(run: Run, seen: WindowInspection, data: tuple[PreparedSeries, Sca
                                  seen.batch_states)
     pick = st.segmented_control("Stage", [s.name for s in stages], default="LSTM output", required=True,
                                 key="inspect_stage")
-    diagram, words = st.columns([3, 2])
     note = narrate.traced_batch_note(len(seen.indices), run.train_config.batch_size)
-    diagram.plotly_chart(fi.pipeline_figure(stages, pick, summary_stage(run.model_config), batch_note=note),
-                         key="inspect_pipeline", width="stretch")
-    words.markdown(narrate.traced_batch_text(len(seen.indices), split[0], split[1], run.train_config.batch_size))
-    words.markdown(narrate.summary_text(run.model))
+    st.plotly_chart(fi.pipeline_figure(stages, pick, summary_stage(run.model_config), batch_note=note),
+                    key="inspect_pipeline", width="stretch")  # the boxes need the page's width
+    batch, summary = st.columns(2)
+    batch.markdown(narrate.traced_batch_text(len(seen.indices), split[0], split[1], run.train_config.batch_size))
+    summary.markdown(narrate.summary_text(run.model))
     stage = next(s for s in stages if s.name == pick)
     st.markdown(f"**{stage.name}** `{explain.shape_text(stage.shape)}`: {stage.description}")
     if stage.params:

@@ -41,8 +41,7 @@ def breadcrumb(title: str) -> str:
     """'Data → Windows → **Train** → …' with the current step highlighted (Markdown); '' off the journey."""
     if _position(title) is None:
         return ""
-    return " → ".join(f"**:primary[{k + 1}. {s.title}]**" if s.title == title else f"{k + 1}. {s.title}"
-                      for k, s in enumerate(JOURNEY))
+    return " → ".join(f"**:primary[{s.title}]**" if s.title == title else s.title for s in JOURNEY)
 
 
 def header(title: str) -> None:

@@ -88,7 +88,7 @@ def runs_table_config() -> dict:
         "data": col.TextColumn(width=120, help="The table and the target column(s)"),
         "window": col.TextColumn(width=75, help="Window → horizon (steps in → steps ahead), and the stride"),
         "model": col.TextColumn(width=105, help="Hidden size H × layers, bidirectional, initial states"),
-        "training": col.TextColumn(width=115, help="Learning rate, batch size, loss"),
+        "lr · batch · loss": col.TextColumn(width=115, help="Learning rate, batch size, loss"),
         "best / epochs": col.TextColumn(width=90, help="The epoch with the best validation loss / epochs run"),
         "best val loss": col.TextColumn(width=95, help="4 significant digits, more where two runs would read the "
                                                        "same; scientific below 0.001"),
