@@ -1,5 +1,6 @@
 """The Inspect page driven headless (AppTest) after training on the built-in airline series."""
 
+import json
 import re
 
 import numpy as np
@@ -75,6 +76,9 @@ def test_prediction_equation_numbers_are_the_models_prediction(one_layer):
     assert r"W_{\text{Linear}}" in lines[6] and r"\text{Passengers}" in lines[8]
     assert float(lines[7].rsplit("= ", 1)[1]) == pytest.approx(scaled, rel=1e-3, abs=1e-4)
     assert float(lines[8].rsplit("= ", 1)[1]) == pytest.approx(original, rel=1e-3)
+    table = next(df for df in at.dataframe if "c_t" in df.value.columns)
+    labels = {name: column.get("label") for name, column in json.loads(table.proto.columns).items()}
+    assert labels["f"] == "f · forget gate" and labels["g"] == "g · cell candidate"  # the columns say which gate
     gates = next(m.value for m in at.markdown if "**forget gate**" in m.value)
     assert all(f"**{name}**" in gates for name in ("input gate", "forget gate", "cell candidate", "output gate"))
 

@@ -75,7 +75,8 @@ def cells_tab(run: Run, seen: WindowInspection, labels: list[str], output: int) 
     units = list(range(first, min(first + SHOWN_UNITS, hidden)))
     st.plotly_chart(fc.cell_figure(cell, units, layer_inputs(run.columns, layer, model.directions, hidden)),
                     key="inspect_cell_bars", width="stretch")
-    st.dataframe(explain.cell_table(cell, units), hide_index=True, key="inspect_cell_table")
+    names = {g: st.column_config.NumberColumn(f"{g} · {narrate.GATE_NAMES[g]}") for g in lt.GATES}
+    st.dataframe(explain.cell_table(cell, units), hide_index=True, key="inspect_cell_table", column_config=names)
     unit = st.selectbox("Unit for the equations", units, key="inspect_unit")
     for line in explain.cell_equations(cell, gate_terms(model, layer, direction, cell), unit):
         st.latex(line)
