@@ -1,22 +1,15 @@
-"""LSTM Lab: the router. Each page lives in pages/ and follows the user's journey."""
+"""LSTM Lab: the router. Each page lives in pages/ and follows the user's journey (pages/common/journey.py)."""
 
 import streamlit as st
 
-from pages.common import preload, state
+from pages.common import journey, preload, state, style
 
 st.set_page_config(page_title="LSTM Lab", page_icon=":material/repeat:", layout="wide")
-
-journey = [
-    st.Page("pages/data.py", title="Data", icon=":material/table:", default=True),
-    st.Page("pages/windows.py", title="Windows", icon=":material/view_week:"),
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
-    st.Page("pages/inspect.py", title="Inspect", icon=":material/troubleshoot:"),
-    st.Page("pages/predictions.py", title="Predictions", icon=":material/query_stats:"),
-]
+st.html(style.STYLE)
 tour = st.Page("pages/tour.py", title="Tour", icon=":material/tour:")  # the whole argument, walked on the run
 plotly_request = state.request_plotly()
-page = st.navigation({"Journey": journey, "Learn": [tour]})
-if page.url_path != journey[0].url_path:  # only the Data page reads the parsed table: free it before torch loads
+page = st.navigation({"Journey": journey.pages(), "Learn": [tour]})
+if page.title != journey.JOURNEY[0].title:  # only the Data page reads the parsed table: free it before torch loads
     state.forget_table()
 page.run()
 if plotly_request is not None:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from enum import Enum
 
 import pandas as pd
 
 from lstmlab.config import DataSpec, ModelConfig, TrainConfig, WindowConfig
 from lstmlab.devices import model_device, release_device_memory
-from lstmlab.model import SimpleLSTM, count_parameters
+from lstmlab.model import SimpleLSTM
 from lstmlab.train import History, resolve_device
 from lstmlab.windows import Scaler
 
@@ -99,35 +99,49 @@ def next_run_number(runs: Iterable[Run]) -> int:
     return max((run.number for run in runs), default=0) + 1
 
 
+# The runs table's columns: few and short, so that the table fits the page.
+RUNS_SHOWN = ("run", "data", "window", "model", "lr · batch · loss", "best / epochs", "best val loss", "time", "note")
+
+
+def loss_texts(losses: Sequence[float | None], digits: int = 4) -> list[str]:
+    """Losses as text with ``digits`` significant digits, more (up to 10) where two different losses would
+    read the same; scientific below 0.001, so a small loss never rounds to "0.0001". None or not finite: "–"."""
+    finite = [v for v in losses if v is not None and math.isfinite(v)]
+
+    def text(v: float | None, d: int) -> str:
+        if v is None or not math.isfinite(v):
+            return "–"
+        return f"{v:.{d - 1}e}" if v != 0 and abs(v) < 1e-3 else f"{v:.{d}g}"
+
+    for d in range(digits, 11):
+        if len({text(v, d) for v in finite}) == len(set(finite)):
+            break
+    return [text(v, d) for v in losses]
+
+
 def describe_runs(runs: list[Run]) -> pd.DataFrame:
-    """The runs table: settings, best validation loss, time and device, one row per run."""
+    """The runs table, one row per run, columns ``RUNS_SHOWN``: data and targets, settings folded into short
+    texts (window → horizon; H × layers, init; learning rate · batch · loss), the best epoch of those run,
+    the best validation loss as text that tells the runs apart (``loss_texts``), seconds and device, and why
+    training ended early."""
     rows = []
-    for run in runs:
-        best = run.history.best_loss
+    losses = loss_texts([run.history.best_loss for run in runs])
+    for run, best in zip(runs, losses, strict=True):
+        w, m, t = run.window_config, run.model_config, run.train_config
         rows.append(
             {
                 "run": run.number,
-                "data": run.source_name,
-                "targets": ", ".join(run.target_names),
-                **{k: v for k, v in asdict(run.window_config).items() if k in ("window", "horizon", "stride")},
-                "hidden": run.model_config.h_size,
-                "layers": run.model_config.n_layers,
-                "bidirectional": run.model_config.bidirectional,
-                "init": str(run.model_config.init),
-                "lr": run.train_config.lr,
-                "batch": run.train_config.batch_size,
-                "loss": str(run.train_config.loss),
-                "epochs": run.history.epochs_run,
-                "best val loss": best if math.isfinite(best) else None,
-                "best epoch": run.history.best_epoch,
-                "seconds": round(run.history.seconds, 2),
-                "windows/s": round(run.history.windows_per_second),
-                "device": run.history.device,
-                "params": count_parameters(run.model),
+                "data": f"{run.source_name}: {', '.join(run.target_names)}",
+                "window": f"{w.window} → {w.horizon}" + (f", stride {w.stride}" if w.stride != 1 else ""),
+                "model": f"H {m.h_size} × {m.n_layers}" + (" bi" if m.bidirectional else "") + f", {m.init}",
+                "lr · batch · loss": f"{t.lr:g} · {t.batch_size} · {t.loss}",
+                "best / epochs": f"{run.history.best_epoch} / {run.history.epochs_run}",
+                "best val loss": best,
+                "time": f"{run.history.seconds:.1f} s, {run.history.device}",
                 "note": run.history.stopped,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(RUNS_SHOWN))
 
 
 def keep_on_cpu(run: Run) -> Run:

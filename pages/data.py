@@ -8,12 +8,12 @@ from lstmlab.explain import missing_text, time_metrics
 from lstmlab.figures.common import MAX_POINTS, is_downsampled
 from lstmlab.figures.data import plot_missing, plot_series
 from lstmlab.prepare import column_roles, missing_counts, numeric_columns, plot_columns, summarize
-from pages.common import state
+from pages.common import journey, state
 
 
 def data_page() -> None:
     ss = st.session_state
-    st.title("Data")
+    journey.header("Data")
     st.caption("A time series table: the time axis, the columns the model reads (features) and predicts (targets).")
     source = state.current_source()
     if "sample" not in ss:  # the widget is forgotten on other pages: show the sample in use, if any
@@ -89,6 +89,7 @@ def data_page() -> None:
     preview = st.expander("The table as read (first 100 rows)", key="data_preview_open", on_change="rerun")
     if preview.open:  # only sent when opened: the grid is the heaviest part of the page in the browser
         preview.dataframe(table.head(100), key="data_preview")
+    journey.show_next("Data")
 
 
 data_page()

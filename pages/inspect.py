@@ -1,20 +1,17 @@
 """Inspect page: follow a window through the trained LSTM, stage by stage, cell by cell, gate by gate."""
 
-import numpy as np
 import streamlit as st
 import torch
 
-from lstmlab import errata, explain, shapes
+from lstmlab import errata, explain
 from lstmlab import trace as lt
 from lstmlab.attribution import AttributionMethod, attribute, step_gradient_norm
 from lstmlab.devices import usable_device
-from lstmlab.figures import cells as fc
 from lstmlab.figures import inspect as fi
-from lstmlab.inspection import cell_states, gate_terms, inspect_window, layer_inputs, output_labels, summary_stage
+from lstmlab.inspection import cell_states, inspect_window, output_labels
 from lstmlab.runs import Run
-from pages.common import controls, runs
-
-SHOWN_UNITS = 16
+from pages.common import controls, journey, runs
+from pages.common import inspect_views as views
 
 
 def show_errata(run: Run, few: torch.Tensor) -> None:
@@ -32,24 +29,8 @@ def show_errata(run: Run, few: torch.Tensor) -> None:
                  key="inspect_errata_weights")
 
 
-def show_units(values: dict[str, np.ndarray], title: str) -> None:
-    """One sample's state heatmaps (``values[name]`` (W, H)), and the units LSTMVis-style above a threshold."""
-    st.plotly_chart(fc.state_heatmaps(values, title), key="inspect_heatmaps", width="stretch")
-    st.markdown("**Find units** (LSTMVis): pick a time range and a threshold; the units at or above it at "
-                "every step of the range are listed, the most specific to the range first.")
-    window, cols = len(values["h"]), st.columns(3)
-    name = cols[0].selectbox("State", lt.STATES, key="inspect_path_state")
-    lo, hi = cols[1].slider("Time range", 0, window - 1, (max(0, window - 4), window - 1), key="inspect_range")
-    threshold = cols[2].number_input("Threshold", value=0.5, step=0.05, key="inspect_threshold")
-    found = lt.find_units(values[name], lo, hi, threshold)
-    st.plotly_chart(fc.unit_paths_figure(values[name], found, lo, hi, threshold, name), key="inspect_paths",
-                    width="stretch")
-    st.caption(f"Units found: {', '.join(map(str, found[:40])) or 'none'}{' …' if len(found) > 40 else ''}. "
-               f"A threshold of {lt.suggest_threshold(values[name], lo, hi)} finds the top 10% here.")
-
-
 def inspect_page() -> None:
-    st.title("Inspect")
+    journey.header("Inspect")
     run = runs.active_run()
     if run is None:
         st.info("Nothing to inspect yet: train a model first, then come back to follow a window through it.")
@@ -78,39 +59,12 @@ def inspect_page() -> None:
         controls.forget_above(key, most)
     tabs = st.tabs(["Shapes", "Cells", "Heatmaps & units", "Gate saturation", "Attribution", "Tutorial errata"])
     with tabs[0]:
-        stages = shapes.trace_shapes(model, traced, series.values, scaled.values, horizon, seen.batch_states)
-        pick = st.segmented_control("Stage", [s.name for s in stages], default="LSTM output", required=True,
-                                    key="inspect_stage")
-        st.plotly_chart(fi.pipeline_figure(stages, pick, summary_stage(run.model_config)), key="inspect_pipeline",
-                        width="stretch")
-        stage = next(s for s in stages if s.name == pick)
-        st.markdown(f"**{stage.name}** `{explain.shape_text(stage.shape)}`: {stage.description}")
-        if stage.params:
-            st.dataframe(explain.params_table(stage), hide_index=True, key="inspect_params")
-        st.caption("First values of the real tensor (first index of any leading axes):")
-        st.dataframe(explain.stage_table(stage), hide_index=True, key="inspect_stage_values")
+        views.shapes_tab(run, seen, (series, scaled), traced, (split, len(windows)), outputs)
     with tabs[1]:
-        pickers = st.columns(3)
-        layer = pickers[0].selectbox("Layer", range(n_layers), key="inspect_layer")
-        direction = pickers[1].selectbox("Direction", range(d), key="inspect_direction",
-                                         format_func=lambda k: ("forward", "backward")[k])
-        t = pickers[2].slider("Cell (time step)", 0, window - 1, window - 1, key="inspect_cell")
-        st.plotly_chart(fi.chain_figure(tr.h[layer, direction, 0].numpy(), tr.c[layer, direction, 0].numpy(),
-                                        tr.x[layer][0].numpy(), t, direction == 1, labels),
-                        key="inspect_chain", width="stretch")
-        cell = tr.cell(layer, direction, 0, t)
-        first = int(st.number_input("First unit shown", 0, hidden - 1, 0, SHOWN_UNITS, key="inspect_units")
-                    if hidden > SHOWN_UNITS else 0)
-        units = list(range(first, min(first + SHOWN_UNITS, hidden)))
-        st.plotly_chart(fc.cell_figure(cell, units, layer_inputs(run.columns, layer, d, hidden)),
-                        key="inspect_cell_bars", width="stretch")
-        st.dataframe(explain.cell_table(cell, units), hide_index=True, key="inspect_cell_table")
-        unit = st.selectbox("Unit for the equations", units, key="inspect_unit")
-        for line in explain.cell_equations(cell, gate_terms(model, layer, direction, cell), unit):
-            st.latex(line)
+        layer, direction = views.cells_tab(run, seen, labels, target)
     with tabs[2]:
         where = f"Layer {layer}, {('forward', 'backward')[direction]}, sample {n}"
-        show_units(cell_states(tr, layer, direction), where)
+        views.units_tab(cell_states(tr, layer, direction), where, (run.number, split, n, layer, direction))
     with tabs[3]:
         st.markdown(f"Share of gate values below 0.1 or above 0.9 over {len(seen.indices)} {split} windows × {window} "
                     "steps (Karpathy et al.): right edge, mostly shut; top edge, mostly open.")
@@ -128,6 +82,7 @@ def inspect_page() -> None:
                    "mean the model has stopped looking that far back.")
     with tabs[5]:
         show_errata(run, traced[:64])
+    journey.show_next("Inspect")
 
 
 inspect_page()

@@ -8,21 +8,29 @@ from lstmlab.baselines import default_season
 from lstmlab.errors import ModelFileError
 from lstmlab.explain import time_label
 from lstmlab.export import file_stem, make_script
-from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_figure
+from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_figure, split_span
 from lstmlab.metrics import METRIC_COLUMNS, evaluate_run, forecast_origins, forecasts, predictions_table, verdict
 from lstmlab.persist import load_model, pick_model_files, save_model
 from lstmlab.runs import next_run_number
-from pages.common import runs, state
+from pages.common import journey, runs, state
 
 
-def load_uploaded_model() -> None:
-    """Turn an uploaded safetensors + JSON pair into a run on the current data, once per upload."""
-    files = st.file_uploader(
-        "Load a saved model: its .safetensors and .json together, or a .zip of both",
+def model_uploader() -> None:
+    """The uploader for a saved model, below the results; ``load_uploaded_model`` reads it on the next run."""
+    st.subheader("Load a saved model")
+    st.file_uploader(
+        "Its .safetensors and .json together, or a .zip of both: it becomes a new run on the current data",
         type=["safetensors", "json", "zip"],
         accept_multiple_files=True,
         key="model_upload",
     )
+
+
+def load_uploaded_model() -> None:
+    """Turn an uploaded safetensors + JSON pair into a run on the current data, once per upload.
+
+    Runs at the top of the page, before the results, so they show the loaded model in the same run."""
+    files = st.session_state.get("model_upload")
     upload = tuple(sorted(f.file_id for f in files or ()))
     if not files or upload in st.session_state.setdefault("loaded_uploads", set()):
         return
@@ -47,12 +55,13 @@ def load_uploaded_model() -> None:
 
 
 def predictions_page() -> None:
-    st.title("Predictions")
+    journey.header("Predictions")
     load_uploaded_model()
     run = runs.active_run()
     if run is None:
-        st.info("No trained model yet: train one first, or load a saved model above.")
+        st.info("No trained model yet: train one first, or load a saved model below.")
         st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
+        model_uploader()
         return
     try:
         data = runs.run_data(run)
@@ -89,7 +98,12 @@ def predictions_page() -> None:
         "windows; seasonal naive reads the series before the window when the season is longer than the window."
         + (f" MAPE left out {skipped:,} zero actual values." if skipped else "")
     )
-    st.plotly_chart(predictions_figure(x, column, table, splits, k, step, names[k]), key="pred_chart", width="stretch")
+    zoom = split_span(x, scaled.bounds, "test")
+    st.plotly_chart(predictions_figure(x, column, table, splits, k, step, names[k], zoom), key="pred_chart",
+                    width="stretch")
+    if zoom is not None:
+        st.caption("Zoomed on the test split, the windows the model never trained on: double-click the chart for "
+                   "the whole series.")
     st.plotly_chart(residuals_figure(x, table, splits, k, step, names[k]), key="pred_residuals", width="stretch")
     if horizon > 1:
         split = "test" if len(splits["test"]) else "validation"
@@ -118,8 +132,10 @@ def predictions_page() -> None:
         column_.download_button(label, data, file_name=name, mime=mime, key=key, on_click="ignore")
     st.caption(
         f"The script rebuilds this pipeline and model: put it beside {run.source_name} and {stem}.safetensors, "
-        "and run it with lstmlab importable. Load the two model files back with the uploader above."
+        "and run it with lstmlab importable. Load the two model files back with the uploader below."
     )
+    model_uploader()
+    journey.show_next("Predictions")
 
 
 predictions_page()

@@ -7,7 +7,7 @@ from lstmlab.model import SimpleLSTM, count_parameters
 from lstmlab.runs import Interruption, Run, describe_runs, next_run_number
 from lstmlab.train import EpochReport, fit
 from lstmlab.windows import window_splits
-from pages.common import controls, runs, state
+from pages.common import controls, journey, runs, state
 
 
 def train(run: Run, source: state.Source, splits: dict) -> None:
@@ -55,7 +55,7 @@ def train(run: Run, source: state.Source, splits: dict) -> None:
 
 
 def train_page() -> None:
-    st.title("Train")
+    journey.header("Train")
     loaded = state.load_current_series()
     if loaded is None:
         return
@@ -99,7 +99,7 @@ def train_page() -> None:
         st.info("No run yet: press Start training.")
         return
     st.subheader("Runs")
-    st.dataframe(describe_runs(kept), hide_index=True, key="runs_table")
+    st.dataframe(describe_runs(kept), hide_index=True, key="runs_table", column_config=runs.runs_table_config())
     numbers = [run.number for run in kept]
     chosen = runs.active_run()
     st.session_state.active_run_pick = chosen.number  # a new run becomes the pick
@@ -113,6 +113,7 @@ def train_page() -> None:
     st.plotly_chart(
         plot_losses(chosen.history.train_loss, chosen.history.val_loss, chosen.history.best_epoch), key="loss_chart"
     )
+    journey.show_next("Train")
 
 
 train_page()

@@ -7,11 +7,11 @@ import streamlit as st
 from lstmlab.explain import scaler_table
 from lstmlab.figures import windows as figures
 from lstmlab.windows import describe_shapes, empty_splits, window_splits, window_start
-from pages.common import controls, state
+from pages.common import controls, journey, state
 
 
 def windows_page() -> None:
-    st.title("Windows")
+    journey.header("Windows")
     loaded = state.load_current_series()
     if loaded is None:
         return
@@ -62,13 +62,12 @@ def windows_page() -> None:
     on_series = figures.plot_window_on_series(series.time, series.values[:, target], series.columns[target], start,
                                               config.window, config.horizon, scaled.bounds)
     st.plotly_chart(on_series, key="window_on_series")
-    steps = [str(t) for t in series.time[start : start + config.window]]
     st.caption(
         f"X[{index}] of the {split_name} split, shape [{config.window}, {len(series.columns)}]: colour is "
         "the scaled value the LSTM sees, the text the value in the data."
     )
     grid = figures.plot_window_grid(split.x[index].numpy(), series.values[start : start + config.window],
-                                    series.columns, steps)
+                                    series.columns, series.time[start : start + config.window])
     st.plotly_chart(grid, key="window_grid")
 
     st.subheader("A batch of windows")
@@ -87,6 +86,7 @@ def windows_page() -> None:
         f"X is a view of the scaled series (shares memory: {shares}), made with Tensor.unfold: "
         f"{len(split):,} windows cost no copy."
     )
+    journey.show_next("Windows")
 
 
 windows_page()

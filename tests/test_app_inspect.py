@@ -1,11 +1,17 @@
 """The Inspect page driven headless (AppTest) after training on the built-in airline series."""
 
+import json
 import re
 
+import numpy as np
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
+from lstmlab.data import read_table
+from lstmlab.prepare import prepare_series
 from tests.app_support import open_app, train_session
+from tests.conftest import SAMPLES
 
 PAGE = "pages/inspect.py"
 CHARTS = {"inspect_pipeline", "inspect_chain", "inspect_cell_bars", "inspect_heatmaps", "inspect_paths",
@@ -42,12 +48,79 @@ def test_page_after_training(one_layer):
     at = one_layer
     assert _ok(at) < 1e-5
     assert _chart_keys(at) == CHARTS
-    assert len(at.latex) == 6  # i, f, g, o, c_t, h_t with the numbers filled in
-    assert "Passengers" in at.caption[0].value
+    assert len(at.latex) == 9  # i, f, g, o, c_t, h_t, then summary → Linear → scaled → original units
+    assert "Passengers" in at.caption[1].value  # under the journey line
     assert at.segmented_control(key="inspect_stage").value == "LSTM output"
     stage = next(m.value for m in at.markdown if m.value.startswith("**LSTM output**"))
     n_train = int(at.number_input(key="inspect_sample").max) + 1
     assert f"({n_train}, 12, 16)" in stage  # (B, window, H) as the module produced it
+
+
+def _first_window(run) -> tuple[np.ndarray, np.ndarray]:
+    """The run's first training window (1, W, F), scaled by the run's own scaler, rebuilt from the sample file;
+    and the rows it covers in the original units."""
+    series = prepare_series(read_table((SAMPLES / "airline-passengers.csv").read_bytes(), "airline-passengers.csv"),
+                            run.data_spec)
+    rows = series.values[: run.window_config.window]  # the train split starts at row 0, stride 1
+    return run.scaler.transform(rows)[None].astype(np.float32), rows
+
+
+def test_prediction_equation_numbers_are_the_models_prediction(one_layer):
+    at = one_layer
+    run = at.session_state["runs"][-1]
+    x, _ = _first_window(run)
+    with torch.no_grad():
+        scaled = float(run.model(torch.from_numpy(x))[0, 0, 0])  # (1, horizon, K) → first output, scaled
+    original = scaled * run.scaler.scale[run.targets[0]] + run.scaler.shift[run.targets[0]]
+    lines = [m.value.strip("$\n ") for m in at.latex]  # st.latex wraps its body in $$ … $$
+    assert r"W_{\text{Linear}}" in lines[6] and r"\text{Passengers}" in lines[8]
+    assert float(lines[7].rsplit("= ", 1)[1]) == pytest.approx(scaled, rel=1e-3, abs=1e-4)
+    assert float(lines[8].rsplit("= ", 1)[1]) == pytest.approx(original, rel=1e-3)
+    table = next(df for df in at.dataframe if "c_t" in df.value.columns)
+    labels = {name: column.get("label") for name, column in json.loads(table.proto.columns).items()}
+    assert labels["f"] == "f · forget gate" and labels["g"] == "g · cell candidate"  # the columns say which gate
+    gates = next(m.value for m in at.markdown if "**forget gate**" in m.value)
+    assert all(f"**{name}**" in gates for name in ("input gate", "forget gate", "cell candidate", "output gate"))
+
+
+def _stage_table(at: AppTest):
+    """The Shapes tab's value table: the one whose rows are named (a keyed st.dataframe has no id to find)."""
+    return next(df.value for df in at.dataframe if str(df.value.index[0]).startswith(("t=", "row ", "window ")))
+
+
+def test_shapes_table_names_its_rows_and_columns(one_layer):
+    at = one_layer
+    run = at.session_state["runs"][-1]
+    at.segmented_control(key="inspect_stage").set_value("windows").run()
+    table = _stage_table(at)
+    assert list(table.columns) == list(run.columns)[:6]  # airline: one feature, "Passengers"
+    assert list(table.index) == [f"t={t}" for t in range(len(table))]
+    _, rows = _first_window(run)
+    at.segmented_control(key="inspect_stage").set_value("series").run()
+    series_table = _stage_table(at)
+    assert list(series_table.columns) == ["Passengers"]
+    np.testing.assert_allclose(series_table["Passengers"].to_numpy(), rows[: len(series_table), 0])
+    text = " ".join(m.value for m in at.markdown)
+    assert "traced batch, not a training batch" in text and f"batches of {run.train_config.batch_size}" in text
+    assert "**summary** is the hidden state h of the last time step" in text
+    at.segmented_control(key="inspect_stage").set_value("LSTM output").run()
+    assert list(_stage_table(at).columns)[:2] == ["unit 0", "unit 1"]
+
+
+def test_default_threshold_finds_units_and_resets_for_other_numbers(one_layer):
+    at = one_layer
+    for state in ("h", "c", "o"):
+        at.selectbox(key="inspect_path_state").set_value(state).run()
+        threshold = at.number_input(key="inspect_threshold").value
+        found = next(c.value for c in at.caption if c.value.startswith("Units found:"))
+        assert not found.startswith("Units found: none"), (state, threshold, found)
+        units = [int(u) for u in re.findall(r"\d+", found.split(".")[0])]
+        assert units and all(0 <= u < 16 for u in units)
+    at.number_input(key="inspect_threshold").set_value(0.99).run()  # kept while the numbers stay the same
+    assert at.number_input(key="inspect_threshold").value == 0.99
+    at.selectbox(key="inspect_path_state").set_value("h").run()  # other numbers: the default again
+    assert at.number_input(key="inspect_threshold").value != 0.99
+    assert not next(c.value for c in at.caption if c.value.startswith("Units found:")).startswith("Units found: none")
 
 
 def test_picking_sample_stage_and_cell(one_layer):

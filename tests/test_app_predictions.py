@@ -6,7 +6,10 @@ import pickle
 import pytest
 
 from lstmlab.config import WindowConfig
+from lstmlab.data import read_table
 from lstmlab.persist import save_model, write_bundle
+from lstmlab.prepare import prepare_series
+from lstmlab.windows import split_bounds
 from tests.app_support import open_app, train_session
 from tests.conftest import SAMPLES
 
@@ -46,6 +49,18 @@ def test_season_change_updates_the_seasonal_baseline(at):
     metrics = next(df.value for df in at.dataframe if "forecast" in df.value.columns)
     assert "seasonal naive (m=6)" in set(metrics.forecast)
     at.number_input(key="season").set_value(12).run()
+
+
+def test_results_come_first_and_the_chart_opens_on_the_test_split(at):
+    assert [s.value for s in at.subheader] == ["Downloads", "Load a saved model"]  # the uploader below results
+    run = at.session_state["runs"][-1]
+    series = prepare_series(read_table((SAMPLES / "airline-passengers.csv").read_bytes(), "a.csv"), run.data_spec)
+    start, stop = split_bounds(len(series.time), run.window_config)["test"]
+    assert 0 < stop - start < len(series.time) / 4  # a sliver of the whole series
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("pred_chart"))
+    expected = [str(series.time[start]), str(series.time[stop - 1])]  # e.g. "1958-09-01 00:00:00"
+    assert json.loads(chart.proto.spec)["layout"]["xaxis"]["range"] == expected
+    assert any("Zoomed on the test split" in c.value for c in at.caption)
 
 
 def test_downloads_are_offered(at):

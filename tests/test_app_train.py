@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lstmlab.config import Optimizer
-from lstmlab.model import count_parameters
+from lstmlab.runs import RUNS_SHOWN, loss_texts
 from tests.app_support import TRAINED, open_app
 
 EPOCHS = TRAINED["epochs"]
@@ -35,11 +36,16 @@ def test_training_keeps_a_run_and_reports_it(trained):
     runs = trained.session_state.runs
     assert len(runs) == 1 and runs[0].history.epochs_run == EPOCHS
     assert trained.success[0].value.startswith(f"Run 1: H=16, {EPOCHS} epochs on airline-passengers.csv")
-    table = next(df.value for df in trained.dataframe if "best val loss" in df.value.columns)
-    row = table.iloc[0]
-    assert row["hidden"] == 16 and row["epochs"] == EPOCHS and row["device"] == "cpu"
-    assert row["params"] == count_parameters(runs[0].model) == 4 * 16 * (1 + 16) + 8 * 16 + 17
-    assert row["best val loss"] == pytest.approx(min(runs[0].history.val_loss))
+    frame = next(df for df in trained.dataframe if "best val loss" in df.value.columns)
+    table, row = frame.value, frame.value.iloc[0]
+    assert tuple(table.columns) == RUNS_SHOWN
+    assert row["model"] == "H 16 × 1, zeros" and row["time"].endswith(" s, cpu")
+    assert row["best / epochs"] == f"{runs[0].history.best_epoch} / {EPOCHS}"
+    best = min(runs[0].history.val_loss)
+    assert row["best val loss"] == loss_texts([best])[0] and float(row["best val loss"]) == pytest.approx(best, 1e-3)
+    config = json.loads(frame.proto.columns)
+    widths = [config[name]["width"] for name in RUNS_SHOWN]
+    assert sum(widths) <= 818  # the page's width in a 1280 px window beside the sidebar (measured in chromium)
     assert any(c.proto.id.endswith("loss_chart") for c in trained.get("plotly_chart"))
 
 

@@ -109,6 +109,20 @@ def test_date_ticks_in_the_series_resolution(freq, fmt):
     assert fp.residuals_figure(time.values, table, splits).layout.xaxis.tickformat == fmt
 
 
+def test_split_span_is_the_splits_first_and_last_time_and_opens_the_predictions_chart_there():
+    monthly = pd.date_range("1949-01-01", periods=144, freq="MS").values
+    bounds = {"train": (0, 100), "validation": (100, 122), "test": (122, 144)}
+    assert fp.split_span(monthly, bounds) == ["1959-03-01 00:00:00", "1960-12-01 00:00:00"]
+    assert fp.split_span(monthly, bounds, "validation") == ["1957-05-01 00:00:00", "1959-02-01 00:00:00"]
+    assert fp.split_span(np.arange(144), bounds) == [122.0, 143.0]  # a row-number axis
+    assert fp.split_span(monthly, {**bounds, "test": (144, 144)}) is None  # no test rows: nothing to zoom on
+    splits = {"test": SplitWindows(torch.zeros(10, 4, 1), torch.zeros(10, 1, 1), np.arange(130, 140))}
+    table = {"test": {"model": np.ones((10, 1, 1)), "actual": np.ones((10, 1, 1))}}
+    zoomed = fp.predictions_figure(monthly, np.arange(144.0), table, splits, x_range=fp.split_span(monthly, bounds))
+    assert list(zoomed.layout.xaxis.range) == ["1959-03-01 00:00:00", "1960-12-01 00:00:00"]
+    assert fp.predictions_figure(monthly, np.arange(144.0), table, splits).layout.xaxis.range is None
+
+
 def test_rows_have_no_date_format():
     fig = fw.plot_window_on_series(pd.RangeIndex(300), np.zeros(300), "y", 10, 4, 1, {"train": (0, 300)})
     assert fig.layout.xaxis.tickformat is None

@@ -7,7 +7,7 @@ import pytest
 
 from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, WindowConfig
 from lstmlab.model import SimpleLSTM
-from lstmlab.runs import Interruption, Run, describe_runs, end_interrupted, next_run_number
+from lstmlab.runs import RUNS_SHOWN, Interruption, Run, describe_runs, end_interrupted, loss_texts, next_run_number
 from lstmlab.train import History, resolve_device
 from lstmlab.windows import Scaler
 
@@ -70,3 +70,28 @@ def test_next_run_number():
     assert next_run_number([]) == 1
     runs = [Run.create(**{**parts(), "number": n}) for n in (1, 5, 3)]
     assert next_run_number(runs) == 6
+
+
+def test_loss_texts_keep_four_significant_digits_and_go_scientific_when_small():
+    assert loss_texts([0.5, 12.3456, 0.0123456]) == ["0.5", "12.35", "0.01235"]
+    assert loss_texts([1.234567e-4, 9.87654e-7]) == ["1.235e-04", "9.877e-07"]  # never "0.0001"
+    assert loss_texts([None, float("inf"), float("nan"), 0.0]) == ["–", "–", "–", "0"]
+
+
+def test_loss_texts_add_digits_until_different_losses_read_differently():
+    losses = [0.0012341, 0.0012344, 0.0012341]  # both "0.001234" at four digits
+    texts = loss_texts(losses)
+    assert texts[0] != texts[1] and texts[0] == texts[2]  # equal losses stay equal
+    assert [float(t) for t in texts] == pytest.approx(losses, rel=1e-5)  # the texts still read as the numbers
+    assert texts[:2] == ["0.0012341", "0.0012344"] and loss_texts([0.0012341]) == ["0.001234"]
+
+
+def test_runs_table_columns_fold_the_settings():
+    history = History(train_loss=[1.0, 0.5], val_loss=[0.2, 1.234567e-4], best_loss=1.234567e-4, best_epoch=2,
+                      device="cpu", seconds=3.21)
+    table = describe_runs([Run.create(**parts(), history=history)])
+    assert tuple(table.columns) == RUNS_SHOWN
+    row = table.iloc[0]
+    assert row["data"] == "s.csv: a, c" and row["window"] == "5 → 2" and row["model"] == "H 4 × 1, zeros"
+    assert row["lr · batch · loss"] == "0.01 · 64 · MSE"
+    assert row["best val loss"] == "1.235e-04" and row["best / epochs"] == "2 / 2" and row["time"] == "3.2 s, cpu"

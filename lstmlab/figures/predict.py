@@ -7,6 +7,7 @@ They take ``lstmlab.metrics.forecasts`` output (per split: actual, model, naive,
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from lstmlab.explain import time_label
@@ -36,6 +37,19 @@ def _at_step(table: Forecasts, splits: dict[str, SplitWindows], k: int, step: in
     return {s: (splits[s].target_rows + step - 1, f[key][:, step - 1, k]) for s, f in table.items() if len(splits[s])}
 
 
+def split_span(x: np.ndarray, bounds: dict[str, tuple[int, int]], split: str = "test") -> list | None:
+    """The time span of one split's rows ``bounds[split]`` on the axis ``x`` (T,), as an x-axis range: ISO
+    text for time stamps, numbers otherwise. None when the split has no rows."""
+    start, stop = bounds.get(split, (0, 0))
+    if stop <= start:
+        return None
+    x = np.asarray(x)
+    ends = x[start], x[stop - 1]
+    if np.issubdtype(x.dtype, np.datetime64) or isinstance(ends[0], pd.Timestamp):
+        return [pd.Timestamp(v).isoformat(sep=" ") for v in ends]
+    return [float(v) for v in ends] if np.issubdtype(x.dtype, np.number) else list(ends)
+
+
 def predictions_figure(
     x: np.ndarray,
     actual: np.ndarray,
@@ -44,8 +58,12 @@ def predictions_figure(
     k: int = 0,
     step: int = 1,
     name: str = "",
+    x_range: list | None = None,
 ) -> go.Figure:
-    """The actual series (T,) on the time axis ``x`` (T,), and the model's forecasts coloured by split."""
+    """The actual series (T,) on the time axis ``x`` (T,), and the model's forecasts coloured by split.
+
+    ``x_range`` (``split_span``) opens the chart zoomed there; double-click shows the whole series.
+    """
     x = np.asarray(x)
     fig = go.Figure([_line(x, np.asarray(actual, dtype=np.float64), "actual", ACTUAL_COLOUR)])
     for split, (rows, values) in _at_step(table, splits, k, step, "model").items():
@@ -53,6 +71,8 @@ def predictions_figure(
     fig.update_yaxes(title_text=name or None)
     ahead = f"{step} steps ahead" if step > 1 else "one step ahead"
     fig = _layout(fig, f"{name}: predicted vs actual ({ahead})" if name else f"Predicted vs actual ({ahead})")
+    if x_range is not None:
+        fig.update_xaxes(range=x_range)
     return date_axis(fig, x)
 
 

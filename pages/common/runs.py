@@ -77,3 +77,21 @@ def run_predictions(run: Run, splits: dict) -> dict:
         "predictions", (run.number, run.source_digest), lambda: model_predictions(run, splits),
         "Running the model on every window…",
     )  # fmt: skip
+
+
+def runs_table_config() -> dict:
+    """Column widths for the runs table (``describe_runs``) that add up to 815 px, the page's width in a
+    1280 px window beside the sidebar: nothing is cut off on the right; a long text ends in "…"."""
+    col = st.column_config
+    return {
+        "run": col.NumberColumn(width=40),
+        "data": col.TextColumn(width=120, help="The table and the target column(s)"),
+        "window": col.TextColumn(width=75, help="Window → horizon (steps in → steps ahead), and the stride"),
+        "model": col.TextColumn(width=105, help="Hidden size H × layers, bidirectional, initial states"),
+        "lr · batch · loss": col.TextColumn(width=115, help="Learning rate, batch size, loss"),
+        "best / epochs": col.TextColumn(width=90, help="The epoch with the best validation loss / epochs run"),
+        "best val loss": col.TextColumn(width=95, help="4 significant digits, more where two runs would read the "
+                                                       "same; scientific below 0.001"),
+        "time": col.TextColumn(width=80, help="Training time in seconds, and the device"),
+        "note": col.TextColumn(width=95, help="Why training ended before its last epoch"),
+    }
