@@ -32,6 +32,14 @@ class InitState(Choice):
     RANDOM = "random (tutorial)"
 
 
+class Cell(Choice):
+    """The recurrent cell: the tutorial's LSTM, or the simpler cells it is compared with."""
+
+    LSTM = "LSTM"
+    GRU = "GRU"
+    RNN = "RNN (tanh)"
+
+
 class Summary(Choice):
     """How the last-step summary is read from a (possibly bidirectional) LSTM."""
 
@@ -72,6 +80,7 @@ class ModelConfig:
     bidirectional: bool = False
     init: InitState = InitState.ZEROS
     summary: Summary = Summary.H_N
+    cell: Cell = Cell.LSTM
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from lstmlab.config import DataSpec, ModelConfig, TrainConfig, WindowConfig
-from lstmlab.model import SimpleLSTM, count_parameters
+from lstmlab.model import SimpleRNN, count_parameters
 from lstmlab.train import History
 from lstmlab.windows import Scaler
 
@@ -27,7 +27,7 @@ class Run:
     columns: tuple[str, ...]  # the series' columns, in the model's feature order
     targets: tuple[int, ...]  # indices into columns
     scaler: Scaler
-    model: SimpleLSTM
+    model: SimpleRNN
     history: History
 
     @property
@@ -52,6 +52,7 @@ def describe_runs(runs: list[Run]) -> pd.DataFrame:
                 "data": run.source_name,
                 "targets": ", ".join(run.target_names),
                 **{k: v for k, v in asdict(run.window_config).items() if k in ("window", "horizon", "stride")},
+                "cell": run.model_config.cell.name,
                 "hidden": run.model_config.h_size,
                 "layers": run.model_config.n_layers,
                 "bidirectional": run.model_config.bidirectional,

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 from lstmlab.baselines import detect_season
-from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.config import Cell, DataSpec, ModelConfig, Scaling, TrainConfig, WindowConfig
 from lstmlab.data import read_table
 from lstmlab.export import file_stem, make_script
 from lstmlab.metrics import evaluate_run
-from lstmlab.model import SimpleLSTM
+from lstmlab.model import SimpleRNN
 from lstmlab.persist import save_model
 from lstmlab.prepare import infer_spec, prepare_series
 from lstmlab.runs import Run
@@ -45,6 +45,14 @@ CASES = {
         WindowConfig(window=10, horizon=3, scaling=Scaling.MINMAX),
         ModelConfig(h_size=8, n_layers=2, bidirectional=True),
     ),
+    "GRU, two layers": ("airline-passengers.csv", None, WindowConfig(window=8), ModelConfig(h_size=8, n_layers=2,
+                                                                                         cell=Cell.GRU)),
+    "RNN, bidirectional, two targets": (
+        "load.csv",
+        DataSpec(time_columns=("date",), features=("load", "temp"), targets=("temp", "load")),
+        WindowConfig(window=10, horizon=2, scaling=Scaling.MINMAX),
+        ModelConfig(h_size=8, bidirectional=True, cell=Cell.RNN),
+    ),
 }
 
 
@@ -58,7 +66,7 @@ def test_generated_script_reproduces_the_test_metrics(case, tmp_path):
     scaled = scale_series(series.values, series.targets, window_config)
     splits = window_splits(scaled, window_config)
     train_config = TrainConfig(epochs=3, seed=1)
-    model = SimpleLSTM.from_config(
+    model = SimpleRNN.from_config(
         len(series.columns), window_config.window, window_config.horizon * len(series.targets), model_config
     )
     history = fit(model, splits["train"].x, splits["train"].y, train_config)
@@ -86,6 +94,7 @@ def test_generated_script_reproduces_the_test_metrics(case, tmp_path):
     (tmp_path / f"{file_stem(run)}.safetensors").write_bytes(save_model(run)[0])
     script = tmp_path / f"{file_stem(run)}.py"
     script.write_text(make_script(run))
+    assert f"cell=Cell.{model_config.cell.name}" in script.read_text()  # the script rebuilds the same cell
     done = subprocess.run(
         [sys.executable, script.name],
         cwd=tmp_path,

@@ -5,14 +5,16 @@ import json
 import pickle
 import struct
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
-from lstmlab.config import DataSpec, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
-from lstmlab.model import SimpleLSTM, predict
+from lstmlab.config import Cell, DataSpec, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.model import SimpleLSTM, SimpleRNN, predict
 from lstmlab.persist import (
     ModelFileError,
     check_columns,
@@ -28,15 +30,15 @@ from lstmlab.train import fit
 from lstmlab.windows import scale_series, window_splits
 
 
-def make_run(bidirectional=True, n_layers=2, horizon=3, targets=(0, 2)):
+def make_run(bidirectional=True, n_layers=2, horizon=3, targets=(0, 2), cell=Cell.LSTM):
     rng = np.random.default_rng(0)
     values = (rng.normal(size=(120, 3)).cumsum(axis=0)).astype(np.float32)
     window = WindowConfig(window=7, horizon=horizon, scaling=Scaling.MINMAX)
     scaled = scale_series(values, targets, window)
     splits = window_splits(scaled, window)
-    model_config = ModelConfig(h_size=6, n_layers=n_layers, bidirectional=bidirectional)
+    model_config = ModelConfig(h_size=6, n_layers=n_layers, bidirectional=bidirectional, cell=cell)
     train_config = TrainConfig(epochs=2, seed=3)
-    model = SimpleLSTM.from_config(3, 7, horizon * len(targets), model_config)
+    model = SimpleRNN.from_config(3, 7, horizon * len(targets), model_config)
     history = fit(
         model, splits["train"].x, splits["train"].y, train_config, val=(splits["validation"].x, splits["validation"].y)
     )
@@ -87,11 +89,45 @@ def test_round_trip_gives_identical_predictions(saved):
     assert loaded.config["source"] == {"name": "data.csv", "digest": "d1g35t"}
 
 
+@pytest.mark.parametrize("cell", list(Cell))
 @pytest.mark.parametrize(("layers", "bidirectional"), [(1, False), (1, True), (3, False), (2, True)])
-def test_expected_shapes_match_the_model(layers, bidirectional):
-    config = ModelConfig(h_size=5, n_layers=layers, bidirectional=bidirectional, init=InitState.RANDOM)
-    model = SimpleLSTM.from_config(4, 3, 2, config)
+def test_expected_shapes_match_the_model(layers, bidirectional, cell):
+    config = ModelConfig(h_size=5, n_layers=layers, bidirectional=bidirectional, init=InitState.RANDOM, cell=cell)
+    model = SimpleRNN.from_config(4, 3, 2, config)
     assert {k: tuple(v.shape) for k, v in model.state_dict().items()} == expected_shapes(config, 4, 2)
+
+
+@pytest.mark.parametrize("cell", [Cell.GRU, Cell.RNN])
+def test_gru_and_rnn_round_trip(cell):
+    run, splits = make_run(cell=cell)
+    weights, config = save_model(run)
+    assert json.loads(config)["model"]["cell"] == cell.name and json.loads(config)["format_version"] == 2
+    loaded = load_model(weights, config)
+    assert loaded.model.cell is cell and isinstance(loaded.model.rnn, type(run.model.rnn))
+    assert loaded.config["model"] == run.model_config
+    x = splits["test"].x
+    assert torch.equal(predict(run.model, x, 3), predict(loaded.model, x, 3))
+    lstm_config = _edit(config, "model.cell", "LSTM")  # the same weights cannot pass for another cell
+    with pytest.raises(ModelFileError, match="the model needs"):
+        load_model(weights, lstm_config)
+
+
+def test_a_file_saved_before_the_cell_family_still_loads():
+    """tests/models/v1_lstm.*: format 1, no cell field, weights named lstm.*, written by the earlier code."""
+    folder = Path(__file__).parent / "models"
+    weights, config = (folder / "v1_lstm.safetensors").read_bytes(), (folder / "v1_lstm.json").read_bytes()
+    assert "cell" not in json.loads(config)["model"] and json.loads(config)["format_version"] == 1
+    loaded = load_model(weights, config)
+    assert loaded.model.cell is Cell.LSTM and loaded.config["model"].cell is Cell.LSTM
+    _, splits = make_run()  # the same seeded series and windows the file's model was trained on
+    expected = np.load(folder / "v1_lstm_test_predictions.npy")
+    np.testing.assert_array_equal(predict(loaded.model, splits["test"].x, 3).numpy(), expected)
+    # its old state_dict also loads straight into a SimpleLSTM (as an old exported script does)
+    old = SimpleLSTM(3, 7, 6, 6, 2, True)
+    old.load_state_dict(load_safetensors(weights))
+    np.testing.assert_array_equal(predict(old, splits["test"].x, 3).numpy(), expected)
+    with pytest.raises(ModelFileError, match="missing"):  # a format 2 reader does not take lstm.* names
+        load_model(weights, _edit(config, "format_version", 2).replace(b'"summary"', b'"cell": "LSTM", "summary"'))
 
 
 class Payload:
@@ -149,8 +185,8 @@ def test_wrong_shapes_names_dtypes_and_values_are_refused(saved):
     with pytest.raises(ModelFileError, match=r"has shape \[28, 3\], the model needs \[24, 3\]"):
         load_model(save_safetensors({k: v.contiguous() for k, v in other.state_dict().items()}), config)
     renamed = _tensors(run)
-    renamed["lstm.w"] = renamed.pop("lstm.weight_ih_l0")
-    with pytest.raises(ModelFileError, match=r"missing \['lstm.weight_ih_l0'\], unexpected \['lstm.w'\]"):
+    renamed["rnn.w"] = renamed.pop("rnn.weight_ih_l0")
+    with pytest.raises(ModelFileError, match=r"missing \['rnn.weight_ih_l0'\], unexpected \['rnn.w'\]"):
         load_model(save_safetensors(renamed), config)
     doubled = {k: v.double() for k, v in _tensors(run).items()}
     with pytest.raises(ModelFileError, match="float32"):
@@ -198,7 +234,10 @@ def _edit(config: bytes, path: str, value) -> bytes:
         ("train.lr", None, "finite number"),
         ("history.train_loss", "low", "list of numbers"),
         ("source", "x", "source"),
-        ("format_version", 2, "not supported"),
+        ("format_version", 3, "not supported"),
+        ("format_version", True, "not supported"),
+        ("model.cell", "LSTM2", "must be one of"),
+        ("model.cell", KeyError, "exactly the keys"),
         ("format", "pytorch", "LSTM Lab model file"),
         ("train.seed", KeyError, "exactly the keys"),
         ("model.dropout", 0.5, "exactly the keys"),

@@ -1,0 +1,146 @@
+"""The cell family: LSTM, GRU and tanh RNN in the tutorial's shape, traced step by step against torch."""
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+from lstmlab import trace as lt
+from lstmlab.config import Cell, InitState, ModelConfig
+from lstmlab.model import SimpleLSTM, SimpleRNN, count_parameters, parameter_formula, predict
+
+CELLS = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}
+COMBINATIONS = list(itertools.product(CELLS, [1, 2, 3], [False, True]))
+
+
+def _sigmoid(v):
+    return 1 / (1 + np.exp(-v))
+
+
+@pytest.mark.parametrize(("cell", "layers", "bidirectional"), COMBINATIONS)
+def test_shapes_trace_and_parameters_for_every_combination(cell, layers, bidirectional):
+    torch.manual_seed(0)
+    features, window, hidden, horizon, targets = 3, 6, 5, 2, 2
+    model = SimpleRNN(features, window, horizon * targets, hidden, layers, bidirectional, cell=cell)
+    d = 2 if bidirectional else 1
+    assert type(model.rnn) is CELLS[cell] and model.rnn.num_layers == layers and model.rnn.batch_first
+    assert model.linear.in_features == d * hidden and model.linear.out_features == horizon * targets
+    x = torch.randn(4, window, features)
+    assert model(x).shape == (4, 1, horizon * targets)
+    assert predict(model, x, horizon).shape == (4, horizon, targets)
+
+    trace = lt.trace_cells(model, x)
+    assert trace.h.shape == (layers, d, 4, window, hidden)  # the same layout for every cell
+    assert trace.max_abs_diff(model) < 1e-5
+    with torch.no_grad():  # and directly against the module's output and final states
+        output, final = model.rnn(x)
+    h_n = final[0] if cell == "lstm" else final
+    torch.testing.assert_close(trace.output, output, atol=1e-5, rtol=0)
+    torch.testing.assert_close(trace.h_n, h_n, atol=1e-5, rtol=0)
+    # the model's prediction from the traced h_n equals its forward
+    torch.testing.assert_close(model.linear(model.summarize(trace.output, trace.h_n)).unsqueeze(1), model(x))
+    assert set(trace.gates) == set(lt.CELL_GATES[model.cell])
+    assert all(g.shape == (layers, d, 4, window, hidden) for g in trace.gates.values())
+    if cell == "lstm":
+        torch.testing.assert_close(trace.c_n, final[1], atol=1e-5, rtol=0)
+    else:
+        assert trace.c is None and trace.c0 is None
+
+    # parameters: per layer and direction, gates × (H × inputs + H × H + 2H); then the Linear layer
+    gates = {"lstm": 4, "gru": 3, "rnn": 1}[cell]
+    expected = sum(
+        d * gates * (hidden * ((features if layer == 0 else d * hidden) + hidden) + 2 * hidden)
+        for layer in range(layers)
+    ) + (d * hidden + 1) * horizon * targets
+    assert count_parameters(model) == expected == sum(parameter_formula(cell, features, hidden, layers,
+                                                                        bidirectional, horizon * targets).values())
+
+
+def test_gru_gates_against_numpy():
+    """Layer 0, forward direction: PyTorch's GRU equations written out in numpy, step by step."""
+    torch.manual_seed(1)
+    model = SimpleRNN(2, 5, 1, 4, 2, True, cell="gru")
+    x = torch.randn(3, 5, 2)
+    trace = lt.trace_cells(model, x)
+    p = {n: getattr(model.rnn, n + "_l0").detach().numpy().astype(np.float64)
+         for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+    h = np.zeros((3, 4))
+    for t in range(5):
+        gi = x[:, t].numpy() @ p["weight_ih"].T + p["bias_ih"]
+        gh = h @ p["weight_hh"].T + p["bias_hh"]
+        r = _sigmoid(gi[:, :4] + gh[:, :4])
+        z = _sigmoid(gi[:, 4:8] + gh[:, 4:8])
+        n = np.tanh(gi[:, 8:] + r * gh[:, 8:])
+        h = (1 - z) * n + z * h
+        for name, value in (("r", r), ("z", z), ("n", n)):
+            np.testing.assert_allclose(trace.gates[name][0, 0, :, t].numpy(), value, atol=1e-6)
+        np.testing.assert_allclose(trace.h[0, 0, :, t].numpy(), h, atol=1e-6)
+    assert trace.r is trace.gates["r"]
+    with pytest.raises(AttributeError, match="a GRU has no 'c'"):
+        _ = trace.c_n
+    with pytest.raises(AttributeError, match="a GRU has no 'f'"):
+        _ = trace.f
+
+
+def test_rnn_pre_activation_against_numpy():
+    torch.manual_seed(2)
+    model = SimpleRNN(2, 4, 1, 3, cell="rnn", bidirectional=True)
+    x = torch.randn(2, 4, 2)
+    trace = lt.trace_cells(model, x)
+    p = {n: getattr(model.rnn, n + "_l0_reverse").detach().numpy().astype(np.float64)
+         for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+    h = np.zeros((2, 3))
+    for t in reversed(range(4)):  # the backward direction runs right to left
+        a = x[:, t].numpy() @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"].T + p["bias_hh"]
+        h = np.tanh(a)
+        np.testing.assert_allclose(trace.a[0, 1, :, t].numpy(), a, atol=1e-6)
+        np.testing.assert_allclose(trace.h[0, 1, :, t].numpy(), h, atol=1e-6)
+    one = trace.cell(0, 1, 0, 3)  # the backward cell at the last step received h0
+    np.testing.assert_array_equal(one.h_prev, np.zeros(3))
+    assert one.c is None and set(one.gates) == {"a"}
+    with pytest.raises(ValueError, match="no gates to saturate"):
+        lt.gate_saturation(trace)
+
+
+@pytest.mark.parametrize("cell", list(Cell))
+def test_random_initial_states_are_replayed(cell):
+    torch.manual_seed(3)
+    model = SimpleRNN(2, 5, 1, 4, 2, True, cell=cell, init=InitState.RANDOM)
+    x = torch.randn(3, 5, 2)
+    states = lt.seeded_states(model, 3, seed=7)
+    assert isinstance(states, tuple) == (cell is Cell.LSTM)
+    trace = lt.trace_cells(model, x, states)
+    assert trace.max_abs_diff(model) < 1e-5
+    torch.testing.assert_close(model.linear(model.summarize(trace.output, trace.h_n)).unsqueeze(1), model(x, states))
+    assert not torch.equal(trace.h0, torch.zeros_like(trace.h0))
+
+
+@pytest.mark.parametrize("cell", [Cell.GRU, Cell.LSTM])
+def test_saturation_uses_the_cells_sigmoid_gates(cell):
+    torch.manual_seed(4)
+    model = SimpleRNN(2, 5, 1, 4, cell=cell)
+    trace = lt.trace_cells(model, torch.randn(6, 5, 2))
+    table = lt.gate_saturation(trace)
+    assert list(table.gate) == list(lt.CELL_SIGMOID_GATES[cell])
+    per_unit = lt.unit_saturation(trace)
+    for gate, shares in per_unit.items():
+        v = trace.gates[gate].numpy()
+        np.testing.assert_allclose(shares[..., 1], (v > 0.9).mean(axis=(2, 3)))
+
+
+def test_cell_names_and_the_tutorials_model():
+    assert [SimpleRNN(1, 2, 1, 2, cell=name).cell for name in ("lstm", "GRU", "RNN (tanh)")] == list(Cell)
+    with pytest.raises(ValueError, match="cell must be one of"):
+        SimpleRNN(1, 2, 1, 2, cell="transformer")
+    lstm = SimpleLSTM(2, 3, 1, 4)
+    assert isinstance(lstm, SimpleRNN) and lstm.cell is Cell.LSTM and lstm.lstm is lstm.rnn
+    assert SimpleRNN.from_config(2, 3, 1, ModelConfig(h_size=4, cell=Cell.GRU), seed=0).cell is Cell.GRU
+    with pytest.raises(ValueError, match=r"SimpleRNN\.from_config"):
+        SimpleLSTM.from_config(2, 3, 1, ModelConfig(cell=Cell.RNN))
+    with pytest.raises(AttributeError):
+        _ = SimpleRNN(1, 2, 1, 2, cell="gru").lstm
+    # the same seed gives the same LSTM weights through either name
+    a = SimpleLSTM.from_config(2, 3, 1, ModelConfig(h_size=4), seed=5)
+    b = SimpleRNN.from_config(2, 3, 1, ModelConfig(h_size=4), seed=5)
+    assert all(torch.equal(p, q) for p, q in zip(a.state_dict().values(), b.state_dict().values(), strict=True))
