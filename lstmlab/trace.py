@@ -19,6 +19,7 @@ import torch
 
 from lstmlab import config
 from lstmlab.model import SimpleRNN
+from lstmlab.recurrence import run_gru, run_lstm, run_rnn
 
 GATES = ("i", "f", "g", "o")  # the LSTM's
 SIGMOID_GATES = ("i", "f", "o")  # the LSTM gates that can saturate at 0 and 1
@@ -190,68 +191,6 @@ class CellTrace(_Gates):
         return max((a - b).abs().max().item() for a, b in pairs)
 
 
-def _run_direction(
-    xp: torch.Tensor,
-    w_hh: torch.Tensor,
-    h: torch.Tensor,
-    c: torch.Tensor,
-    reverse: bool,
-    acts: torch.Tensor,
-    cs: torch.Tensor,
-    hs: torch.Tensor,
-) -> None:
-    """One layer and direction over time, written into acts (W, B, 4H), cs and hs (W, B, H).
-
-    Time-major, so every step reads and writes contiguous (B, ·) blocks. ``xp`` (W, B, 4H) already
-    holds x_t W_ih^T + both biases for every step. Gates are reordered to i, f, o, g and the g rows
-    are doubled (exact in floating point) so one sigmoid covers all four:
-    tanh(z) = 2 sigmoid(2z) - 1, and sigmoid is several times faster than tanh on CPU.
-    """
-    hidden = cs.shape[-1]
-    tanh_c = cs.new_empty(cs.shape[1], hidden)
-    for t in range(xp.shape[0] - 1, -1, -1) if reverse else range(xp.shape[0]):
-        a = acts[t]  # (B, 4H)
-        torch.sigmoid(torch.addmm(xp[t], h, w_hh), out=a)
-        i, f, o, g = a.split(hidden, dim=1)
-        g.mul_(2).sub_(1)  # g = tanh(z_g)
-        c_t, h_t = cs[t], hs[t]
-        torch.mul(f, c, out=c_t)
-        c_t.addcmul_(i, g)  # c_t = f * c_{t-1} + i * g
-        torch.sigmoid(c_t * 2, out=tanh_c)
-        h_t.copy_(o).mul_(tanh_c.mul_(2).sub_(1))  # h_t = o * tanh(c_t)
-        h, c = h_t, c_t
-
-
-def _run_gru(
-    xp: torch.Tensor, w_hh: torch.Tensor, b_hh: torch.Tensor, h: torch.Tensor, reverse: bool,
-    acts: torch.Tensor, hs: torch.Tensor,
-) -> None:
-    """One GRU layer and direction over time: r, z, n into acts (W, B, 3H), h into hs (W, B, H).
-
-    ``xp`` (W, B, 3H) holds x_t W_ih^T + b_ih; b_hh stays inside, since the reset gate scales
-    W_hn h + b_hn: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).
-    """
-    hidden = hs.shape[-1]
-    for t in range(xp.shape[0] - 1, -1, -1) if reverse else range(xp.shape[0]):
-        hp = torch.addmm(b_hh, h, w_hh)  # (B, 3H)
-        a = acts[t]
-        torch.sigmoid(xp[t, :, : 2 * hidden] + hp[:, : 2 * hidden], out=a[:, : 2 * hidden])  # r, z
-        r, z, n = a.split(hidden, dim=1)
-        torch.tanh(torch.addcmul(xp[t, :, 2 * hidden :], r, hp[:, 2 * hidden :]), out=n)
-        h_t = hs[t]
-        torch.sub(h, n, out=h_t)
-        h_t.mul_(z).add_(n)  # h_t = (1 - z) n + z h_{t-1} = n + z (h_{t-1} - n)
-        h = h_t
-
-
-def _run_rnn(xp: torch.Tensor, w_hh: torch.Tensor, h: torch.Tensor, reverse: bool, acts: torch.Tensor,
-             hs: torch.Tensor) -> None:
-    """One tanh RNN layer and direction: the pre-activation a into acts (W, B, H), tanh(a) into hs."""
-    for t in range(xp.shape[0] - 1, -1, -1) if reverse else range(xp.shape[0]):
-        torch.addmm(xp[t], h, w_hh, out=acts[t])
-        h = torch.tanh(acts[t], out=hs[t])
-
-
 def _initial(states: object, shape: tuple[int, ...], x: torch.Tensor, lstm: bool) -> tuple[torch.Tensor, ...]:
     """(h0, c0) or (h0,) as (L, D, B, H) from the module's (L*D, B, H) states, or zeros for None."""
     if states is None:
@@ -288,7 +227,7 @@ def trace_cells(model: SimpleRNN, x: torch.Tensor, states: object = None) -> Cel
             [torch.arange(0, 2 * hidden), torch.arange(3 * hidden, rows), torch.arange(2 * hidden, 3 * hidden)]
         ).to(weight.device)  # i, f, g, o → i, f, o, g
         scale = torch.ones(rows, 1, device=weight.device, dtype=weight.dtype)
-        scale[3 * hidden :] = 2  # doubled g rows, see _run_direction
+        scale[3 * hidden :] = 2  # doubled g rows, see run_lstm
     acts = x.new_empty(n_layers, d, n_steps, batch, rows)  # (L, D, W, B, gates*H); LSTM: i, f, o, g order
     hs = x.new_empty(n_layers, d, n_steps, batch, hidden)  # (L, D, W, B, H)
     cs = torch.empty_like(hs) if lstm else None
@@ -308,14 +247,14 @@ def trace_cells(model: SimpleRNN, x: torch.Tensor, states: object = None) -> Cel
                     w_ih, w_hh = w_ih[order] * scale, w_hh[order] * scale
                     # The input projection for all steps at once: one matmul per layer and direction.
                     xp = torch.addmm((b_ih + b_hh)[order] * scale[:, 0], flat, w_ih.T)
-                    _run_direction(xp.reshape(n_steps, batch, rows), w_hh.T, h0[at], c0[at], reverse,
+                    run_lstm(xp.reshape(n_steps, batch, rows), w_hh.T, h0[at], c0[at], reverse,
                                    acts[at], cs[at], hs[at])  # fmt: skip
                 elif kind is config.Cell.GRU:
                     xp = torch.addmm(b_ih, flat, w_ih.T).reshape(n_steps, batch, rows)
-                    _run_gru(xp, w_hh.T, b_hh, h0[at], reverse, acts[at], hs[at])
+                    run_gru(xp, w_hh.T, b_hh, h0[at], reverse, acts[at], hs[at])
                 else:
                     xp = torch.addmm(b_ih + b_hh, flat, w_ih.T).reshape(n_steps, batch, rows)
-                    _run_rnn(xp, w_hh.T, h0[at], reverse, acts[at], hs[at])
+                    run_rnn(xp, w_hh.T, h0[at], reverse, acts[at], hs[at])
             layer_in = hs[layer].permute(1, 2, 0, 3).reshape(n_steps, batch, d * hidden)  # (W, B, D*H)
             if layer + 1 < n_layers:
                 inputs.append(layer_in.transpose(0, 1))  # (B, W, D*H)

@@ -144,3 +144,72 @@ def test_cell_names_and_the_tutorials_model():
     a = SimpleLSTM.from_config(2, 3, 1, ModelConfig(h_size=4), seed=5)
     b = SimpleRNN.from_config(2, 3, 1, ModelConfig(h_size=4), seed=5)
     assert all(torch.equal(p, q) for p, q in zip(a.state_dict().values(), b.state_dict().values(), strict=True))
+
+
+@pytest.mark.parametrize("cell", list(Cell))
+def test_gate_terms_rebuild_each_gate_and_the_figures_draw(cell):
+    from lstmlab.figures import cells as fc
+
+    torch.manual_seed(5)
+    model = SimpleRNN(2, 4, 1, 3, 2, True, cell=cell)
+    trace = lt.trace_cells(model, torch.randn(2, 4, 2))
+    one = trace.cell(1, 1, 1, 2)
+    terms = fc.gate_terms(model, 1, 1, one)
+    if cell is Cell.GRU:
+        for gate in ("r", "z"):
+            np.testing.assert_allclose(_sigmoid(terms[gate].sum(axis=0)), one.gates[gate], atol=1e-6)
+        wx, wh, b_in, b_hn = terms["n"]
+        np.testing.assert_allclose(np.tanh(wx + b_in + one.r * (wh + b_hn)), one.n, atol=1e-6)
+        np.testing.assert_allclose((1 - one.z) * one.n + one.z * one.h_prev, one.h, atol=1e-6)
+    elif cell is Cell.RNN:
+        np.testing.assert_allclose(terms["a"].sum(axis=0), one.a, atol=1e-5)
+    else:
+        np.testing.assert_allclose(np.tanh(terms["g"].sum(axis=0)), one.g, atol=1e-6)
+    lines = fc.cell_equations(one, terms, 0)
+    assert lines[-1].startswith("h_t") and lines[-1].endswith(fc._fmt(one.h[0]))
+    assert len(lines) == {Cell.LSTM: 6, Cell.GRU: 4, Cell.RNN: 2}[cell]
+    table = fc.cell_table(one, [0, 2])
+    assert list(table.columns)[1:] == ["h_{t-1}", *(["c_{t-1}"] if cell is Cell.LSTM else []), *lt.CELL_GATES[cell],
+                                       *(["c_t"] if cell is Cell.LSTM else []), "h_t"]
+    names = lt.cell_states(cell)
+    heat = fc.state_heatmaps({k: trace.value(k)[1, 1, 0].numpy() for k in names})
+    assert [t.name for t in heat.data] == list(names)
+    bars = fc.cell_figure(one, [0, 1], ["a", "b"])
+    assert [t.name for t in bars.data][1 : 1 + len(one.gates)] == list(lt.CELL_GATES[cell])
+
+
+@pytest.mark.parametrize("cell", [Cell.GRU, Cell.RNN])
+def test_errata_and_attribution_for_the_other_cells(cell):
+    from lstmlab import attribution, errata
+    from lstmlab.config import Scaling
+    from lstmlab.shapes import trace_shapes
+    from lstmlab.windows import Scaler
+
+    torch.manual_seed(6)
+    model = SimpleRNN(2, 5, 2, 4, 2, True, cell=cell).eval()
+    x = torch.randn(3, 5, 2)
+    scaler = Scaler(Scaling.NONE, np.zeros(2), np.ones(2))
+    reuse = errata.weight_reuse(model, x)
+    assert reuse.max_abs_diff < 1e-5 and set(reuse.weight_ids) == {id(model.rnn.weight_ih_l0)}
+    assert reuse.lstm_parameters == count_parameters(model.rnn) and reuse.same_count_at_double_window
+    rs = errata.random_initial_states(model, x, scaler, [0, 1])
+    assert rs.tutorial_gap.max() > 0 and rs.zeros_gap.max() == 0
+    np.testing.assert_allclose(rs.zeros[0][:, 0], model(x)[:, 0].detach().numpy(), atol=1e-6)
+    one_layer = SimpleRNN(2, 5, 2, 4, 1, True, cell=cell)  # with one layer, only x[:, -1] reaches output[:, -1]
+    bd = errata.bidirectional_summary(one_layer, x, scaler, [0, 1])
+    assert bd.backward_change_tutorial == 0 and bd.backward_change_corrected > 0
+    stages = {s.name: s for s in trace_shapes(model, x)}
+    assert f"{cell.name} output" in stages and "c_n" not in stages and stages["h_n"].shape == (4, 3, 4)
+    # integrated gradients: completeness, sum ≈ f(x) - f(0), with random initial states too
+    model.init = InitState.RANDOM
+    states = lt.seeded_states(model, 3, seed=1)
+    ig = attribution.integrated_gradients(model, x, target=1, steps=256, states=states)
+    with torch.no_grad():
+        gap = model(x, states)[:, 0, 1] - model(torch.zeros_like(x), states)[:, 0, 1]
+    np.testing.assert_allclose(ig.sum(dim=(1, 2)).numpy(), gap.numpy(), atol=2e-3)
+    grad = attribution.gradients(model, x, target=1, states=states)
+    eps, bumped = 1e-2, x.clone()
+    bumped[0, 2, 1] += eps
+    with torch.no_grad():
+        slope = (model(bumped, states)[0, 0, 1] - model(x, states)[0, 0, 1]) / eps
+    assert grad[0, 2, 1].item() == pytest.approx(slope.item(), abs=2e-3)

@@ -1,5 +1,6 @@
 """Figures of the Inspect page about single cells and units: one cell's numbers, the state heatmaps,
-LSTMVis-style unit paths, and the equations of a cell with its numbers filled in."""
+LSTMVis-style unit paths, and the equations of a cell with its numbers filled in, for the LSTM, the GRU
+and the tanh RNN alike (a GRU or RNN cell has no c: its panels and lines are left out)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lstmlab.config import Cell as CellKind
 from lstmlab.figures.common import base_layout
 from lstmlab.figures.inspect import legend_below
-from lstmlab.model import SimpleLSTM
-from lstmlab.trace import GATES, STATES, Cell
+from lstmlab.model import SimpleRNN
+from lstmlab.trace import GATE_NAMES, Cell
 
-GATE_COLOURS = {"i": "#1f77b4", "f": "#ff7f0e", "g": "#2ca02c", "o": "#d62728"}
-STATE_NAMES = {"h": "h (hidden)", "c": "c (cell)", "i": "i (input gate)", "f": "f (forget gate)",
-               "g": "g (candidate)", "o": "o (output gate)"}
+GATE_COLOURS = {"i": "#1f77b4", "f": "#ff7f0e", "g": "#2ca02c", "o": "#d62728", "r": "#1f77b4", "z": "#ff7f0e",
+                "n": "#2ca02c", "a": "#8c564b"}
+STATE_NAMES = {"h": "h (hidden)", "c": "c (cell)", **{k: f"{k} ({v})" for k, v in GATE_NAMES.items()}}
 
 
 def cell_figure(cell: Cell, units: Sequence[int], features: Sequence[str]) -> go.Figure:
@@ -25,14 +27,13 @@ def cell_figure(cell: Cell, units: Sequence[int], features: Sequence[str]) -> go
     units = list(units)
     labels = [str(u) for u in units]
     fig = make_subplots(rows=1, cols=3, column_widths=[0.2, 0.4, 0.4], horizontal_spacing=0.07,
-                        subplot_titles=("input x_t", "gates i, f, g, o", "states: before → after"))
+                        subplot_titles=("input x_t", f"gates {', '.join(cell.gates)}", "states: before → after"))
     names = list(features) if len(features) == len(cell.x) else [f"x{k}" for k in range(len(cell.x))]
     fig.add_trace(go.Bar(x=names, y=cell.x, name="x_t", marker_color="#7f7f7f", showlegend=False), 1, 1)
-    for gate in GATES:
-        fig.add_trace(go.Bar(x=labels, y=getattr(cell, gate)[units], name=gate,
-                             marker_color=GATE_COLOURS[gate]), 1, 2)
-    for name, values, colour in (("c_{t-1}", cell.c_prev, "#c5b0d5"), ("c_t", cell.c, "#9467bd"),
-                                 ("h_{t-1}", cell.h_prev, "#9edae5"), ("h_t", cell.h, "#17becf")):
+    for gate, values in cell.gates.items():
+        fig.add_trace(go.Bar(x=labels, y=values[units], name=gate, marker_color=GATE_COLOURS[gate]), 1, 2)
+    states = (("c_{t-1}", cell.c_prev, "#c5b0d5"), ("c_t", cell.c, "#9467bd")) if cell.c is not None else ()
+    for name, values, colour in (*states, ("h_{t-1}", cell.h_prev, "#9edae5"), ("h_t", cell.h, "#17becf")):
         fig.add_trace(go.Bar(x=labels, y=values[units], name=name, marker_color=colour), 1, 3)
     fig.update_layout(barmode="group")
     fig.update_xaxes(title_text="unit", row=1, col=2)
@@ -45,19 +46,42 @@ def _fmt(v: float) -> str:
 
 
 def cell_equations(cell: Cell, terms: dict[str, np.ndarray], unit: int) -> list[str]:
-    """LaTeX lines of the LSTM equations for one unit with this cell's numbers filled in.
+    """LaTeX lines of the cell's equations (LSTM, GRU or RNN) for one unit with its numbers filled in.
 
-    ``terms[gate]`` (3, H) holds W_i·x_t, W_h·h_{t-1} and the summed biases (``trace.gate_terms``).
+    ``terms[gate]`` (3, H) holds W_i·x_t, W_h·h_{t-1} and the summed biases (``gate_terms``); for the
+    GRU's candidate n, (4, H): W_in·x_t, W_hn·h_{t-1}, b_in and b_hn, since r scales W_hn·h + b_hn only.
     """
+    if cell.kind is CellKind.RNN:
+        wx, wh, b = terms["a"][:, unit]
+        return [
+            rf"a_t = W_{{ih}} x_t + W_{{hh}} h_{{t-1}} + b = {_fmt(wx)} + ({_fmt(wh)}) + ({_fmt(b)}) = "
+            rf"{_fmt(cell.a[unit])}",
+            rf"h_t = \tanh(a_t) = \tanh({_fmt(cell.a[unit])}) = {_fmt(cell.h[unit])}",
+        ]
+    sigmoid = ("r", "z") if cell.kind is CellKind.GRU else ("i", "f", "g", "o")
     lines = []
-    for gate, act in (("i", r"\sigma"), ("f", r"\sigma"), ("g", r"\tanh"), ("o", r"\sigma")):
+    for gate in sigmoid:
+        act = r"\tanh" if gate == "g" else r"\sigma"
         wx, wh, b = terms[gate][:, unit]
-        value = getattr(cell, gate)[unit]
         lines.append(
             rf"{gate}_t = {act}(W_{{i{gate}}} x_t + W_{{h{gate}}} h_{{t-1}} + b_{gate}) = "
-            rf"{act}({_fmt(wx)} + ({_fmt(wh)}) + ({_fmt(b)})) = {act}({_fmt(wx + wh + b)}) = {_fmt(value)}"
+            rf"{act}({_fmt(wx)} + ({_fmt(wh)}) + ({_fmt(b)})) = {act}({_fmt(wx + wh + b)}) = "
+            rf"{_fmt(cell.gates[gate][unit])}"
         )
-    i, f, g, o = (getattr(cell, k)[unit] for k in GATES)
+    h_prev = cell.h_prev[unit]
+    if cell.kind is CellKind.GRU:
+        wx, wh, b_in, b_hn = terms["n"][:, unit]
+        r, z, n = (cell.gates[k][unit] for k in ("r", "z", "n"))
+        lines.append(
+            rf"n_t = \tanh(W_{{in}} x_t + b_{{in}} + r_t \odot (W_{{hn}} h_{{t-1}} + b_{{hn}})) = "
+            rf"\tanh({_fmt(wx)} + ({_fmt(b_in)}) + {_fmt(r)} \cdot ({_fmt(wh)} + ({_fmt(b_hn)}))) = {_fmt(n)}"
+        )
+        lines.append(
+            rf"h_t = (1 - z_t) \odot n_t + z_t \odot h_{{t-1}} = (1 - {_fmt(z)}) \cdot {_fmt(n)} + "
+            rf"{_fmt(z)} \cdot ({_fmt(h_prev)}) = {_fmt(cell.h[unit])}"
+        )
+        return lines
+    i, f, g, o = (cell.gates[k][unit] for k in ("i", "f", "g", "o"))
     lines.append(
         rf"c_t = f_t \odot c_{{t-1}} + i_t \odot g_t = {_fmt(f)} \cdot ({_fmt(cell.c_prev[unit])}) + "
         rf"{_fmt(i)} \cdot ({_fmt(g)}) = {_fmt(cell.c[unit])}"
@@ -66,49 +90,66 @@ def cell_equations(cell: Cell, terms: dict[str, np.ndarray], unit: int) -> list[
     return lines
 
 
-def gate_terms(model: SimpleLSTM, layer: int, direction: int, cell: Cell) -> dict[str, np.ndarray]:
-    """Each gate's pre-activation split into W_i·x_t, W_h·h_{t-1} and bias: {gate: (3, H)}."""
+def gate_terms(model: SimpleRNN, layer: int, direction: int, cell: Cell) -> dict[str, np.ndarray]:
+    """Each gate's pre-activation split into W_i·x_t, W_h·h_{t-1} and bias: {gate: (3, H)}.
+
+    The GRU's n keeps its two biases apart: (4, H) rows W_in·x_t, W_hn·h_{t-1}, b_in, b_hn."""
     sfx = f"_l{layer}" + ("_reverse" if direction else "")
-    lstm = model.lstm
-    w_ih, w_hh = (getattr(lstm, n + sfx).detach().cpu().double().numpy() for n in ("weight_ih", "weight_hh"))
-    bias = np.zeros(w_ih.shape[0])
-    if lstm.bias:
-        bias = sum(getattr(lstm, n + sfx).detach().cpu().double().numpy() for n in ("bias_ih", "bias_hh"))
-    wx, wh = w_ih @ cell.x.astype(np.float64), w_hh @ cell.h_prev.astype(np.float64)  # (4H,)
-    return {gate: np.stack([part.reshape(4, -1)[k] for part in (wx, wh, bias)]) for k, gate in enumerate(GATES)}
+    module = model.rnn
+    w_ih, w_hh = (getattr(module, n + sfx).detach().cpu().double().numpy() for n in ("weight_ih", "weight_hh"))
+    b_ih, b_hh = np.zeros(w_ih.shape[0]), np.zeros(w_ih.shape[0])
+    if module.bias:
+        b_ih, b_hh = (getattr(module, n + sfx).detach().cpu().double().numpy() for n in ("bias_ih", "bias_hh"))
+    wx, wh = w_ih @ cell.x.astype(np.float64), w_hh @ cell.h_prev.astype(np.float64)  # (gates × H,)
+    names = list(cell.gates)
+    if cell.kind is CellKind.LSTM:
+        names = ["i", "f", "g", "o"]  # PyTorch's row order
+    n = len(names)
+    parts = [p.reshape(n, -1) for p in (wx, wh, b_ih + b_hh)]
+    terms = {gate: np.stack([part[k] for part in parts]) for k, gate in enumerate(names)}
+    if cell.kind is CellKind.GRU:
+        terms["n"] = np.stack([wx.reshape(n, -1)[2], wh.reshape(n, -1)[2], b_ih.reshape(n, -1)[2],
+                               b_hh.reshape(n, -1)[2]])
+    return terms
 
 
 def cell_table(cell: Cell, units: Sequence[int]) -> pd.DataFrame:
     """The cell's numbers for a few units, one row per unit."""
     units = list(units)
-    data = {"unit": units, "h_{t-1}": cell.h_prev[units], "c_{t-1}": cell.c_prev[units]}
-    data.update({gate: getattr(cell, gate)[units] for gate in GATES})
-    data.update({"c_t": cell.c[units], "h_t": cell.h[units]})
+    data = {"unit": units, "h_{t-1}": cell.h_prev[units]}
+    if cell.c is not None:
+        data["c_{t-1}"] = cell.c_prev[units]
+    data.update({gate: values[units] for gate, values in cell.gates.items()})
+    if cell.c is not None:
+        data["c_t"] = cell.c[units]
+    data["h_t"] = cell.h[units]
     return pd.DataFrame(data)
 
 
 def state_heatmaps(states: dict[str, np.ndarray], title: str = "") -> go.Figure:
     """Time step × unit heatmaps of h, c and each gate; ``states[name]`` is (W, H) for one sample.
 
-    h and g share a −1..1 scale, c gets its own symmetric scale, the sigmoid gates 0..1.
+    Any cell's states (``trace.cell_states``): h and the tanh candidates (g, n) share a −1..1 scale, c
+    and the RNN's pre-activation a get their own symmetric scale, the sigmoid gates 0..1.
     """
-    fig = make_subplots(rows=2, cols=3, subplot_titles=[STATE_NAMES[k] for k in STATES],
+    names = list(states)
+    fig = make_subplots(rows=(len(names) + 2) // 3, cols=3, subplot_titles=[STATE_NAMES[k] for k in names],
                         horizontal_spacing=0.05, vertical_spacing=0.14, shared_yaxes=True)
-    c_max = float(np.abs(states["c"]).max()) or 1.0
-    axis = {"h": "coloraxis", "g": "coloraxis", "c": "coloraxis2", "i": "coloraxis3", "f": "coloraxis3",
-            "o": "coloraxis3"}
-    for k, name in enumerate(STATES):
+    wide = [np.abs(states[k]).max() for k in ("c", "a") if k in states]
+    c_max = float(max(wide)) if wide and max(wide) > 0 else 1.0
+    axis = {"h": "coloraxis", "g": "coloraxis", "n": "coloraxis", "c": "coloraxis2", "a": "coloraxis2"}
+    for k, name in enumerate(names):
         z = np.asarray(states[name]).T  # (H, W): units down, time across
-        fig.add_trace(go.Heatmap(z=z, coloraxis=axis[name], name=name,
+        fig.add_trace(go.Heatmap(z=z, coloraxis=axis.get(name, "coloraxis3"), name=name,
                                  hovertemplate=f"{name}<br>t=%{{x}}<br>unit %{{y}}<br>%{{z:.3f}}<extra></extra>"),
                       row=k // 3 + 1, col=k % 3 + 1)
     bar = dict(thickness=12, len=0.3, x=1.01)
     fig.update_layout(
-        coloraxis=dict(colorscale="RdBu", cmin=-1, cmax=1, colorbar=dict(title="h, g", y=0.85, **bar)),
-        coloraxis2=dict(colorscale="PuOr", cmin=-c_max, cmax=c_max, colorbar=dict(title="c", y=0.5, **bar)),
+        coloraxis=dict(colorscale="RdBu", cmin=-1, cmax=1, colorbar=dict(title="h, g, n", y=0.85, **bar)),
+        coloraxis2=dict(colorscale="PuOr", cmin=-c_max, cmax=c_max, colorbar=dict(title="c, a", y=0.5, **bar)),
         coloraxis3=dict(colorscale="Viridis", cmin=0, cmax=1, colorbar=dict(title="gates", y=0.15, **bar)),
     )
-    fig.update_xaxes(title_text="time step t", row=2)
+    fig.update_xaxes(title_text="time step t", row=(len(names) + 2) // 3)
     fig.update_yaxes(title_text="unit", col=1)
     fig = base_layout(fig, title, height=580)
     fig.update_layout(hovermode="closest", margin=dict(t=80))

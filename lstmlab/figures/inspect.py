@@ -20,6 +20,9 @@ _PLACES = {"series": (0, 0), "scaled": (1, 0), "windows": (2, 0), "LSTM output":
            "c_n": (3, -1), "summary": (4, 0), "Linear": (5, 0), "model output": (6, 0), "predictions": (7, 0)}
 _EDGES = [("series", "scaled"), ("scaled", "windows"), ("windows", "LSTM output"), ("LSTM output", "h_n"),
           ("LSTM output", "c_n"), ("Linear", "model output"), ("model output", "predictions"), ("summary", "Linear")]
+for _cell in ("GRU", "RNN"):  # the other cells' output stage sits where the LSTM's does
+    _PLACES[f"{_cell} output"] = _PLACES["LSTM output"]
+    _EDGES += [("windows", f"{_cell} output"), (f"{_cell} output", "h_n")]
 
 
 def legend_below(fig: go.Figure) -> go.Figure:
