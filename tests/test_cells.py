@@ -213,3 +213,24 @@ def test_errata_and_attribution_for_the_other_cells(cell):
     with torch.no_grad():
         slope = (model(bumped, states)[0, 0, 1] - model(x, states)[0, 0, 1]) / eps
     assert grad[0, 2, 1].item() == pytest.approx(slope.item(), abs=2e-3)
+
+
+def test_gradient_reach_against_autograd_per_step():
+    from lstmlab.compare import gradient_reach, gradient_reach_table, parameter_table
+
+    torch.manual_seed(7)
+    models = {c.name: SimpleRNN(2, 6, 1, 4, cell=c) for c in Cell}
+    x = torch.randn(5, 6, 2)
+    for model in models.values():
+        reach = gradient_reach(model, x)
+        expected = np.zeros(6)
+        for b in range(5):  # one window at a time, through torch.autograd.functional.jacobian
+            jac = torch.autograd.functional.jacobian(lambda w, m=model: m(w[None])[0, 0, 0], x[b])  # (W, F)
+            expected += jac.norm(dim=-1).numpy() / 5
+        np.testing.assert_allclose(reach, expected[::-1], rtol=1e-5, atol=1e-8)
+    table = gradient_reach_table(models, x)
+    assert len(table) == 3 * 6 and list(table.groupby("run")["steps back"].max()) == [5, 5, 5]
+    assert (table[table["steps back"] == 0]["relative to the last step"] == 1).all()
+    params = parameter_table(models).set_index("cell")
+    assert list(params["matrices per layer"]) == [4, 3, 1]
+    assert (params["recurrent (formula)"] + params["linear (formula)"] == params["parameters (counted)"]).all()
