@@ -234,3 +234,15 @@ def test_gradient_reach_against_autograd_per_step():
     params = parameter_table(models).set_index("cell")
     assert list(params["matrices per layer"]) == [4, 3, 1]
     assert (params["recurrent (formula)"] + params["linear (formula)"] == params["parameters (counted)"]).all()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device here")
+@pytest.mark.parametrize("cell", list(Cell))
+def test_trace_on_cuda_matches_the_module(cell):
+    torch.manual_seed(8)
+    model = SimpleRNN(3, 12, 1, 16, 2, True, cell=cell, device="cuda")
+    x = torch.randn(32, 12, 3)
+    trace = lt.trace_cells(model, x)
+    assert trace.h.is_cuda and trace.max_abs_diff(model) < 1e-5
+    cpu = lt.trace_cells(model.cpu(), x)
+    torch.testing.assert_close(trace.h.cpu(), cpu.h, atol=1e-5, rtol=0)
