@@ -1,7 +1,7 @@
-"""Row 7: a window sweep in the process pool against the same runs one after another; row 8: training
+"""Row 9: a window sweep in the process pool against the same runs one after another; row 10: training
 throughput of every device present, for each cell.
 
-Row 7 trains 8 window sizes on airline (lstmlab/samples) with ``lstmlab.sweep.run_sweep``: once in the
+Row 9 trains 8 window sizes on airline (lstmlab/samples) with ``lstmlab.sweep.run_sweep``: once in the
 pool sized to the machine's cores, once one after another in this process (as training them one by one
 on the Train page would, torch on its default threads) and once one after another on a single torch
 thread, interleaved after a warm-up round that also starts the pool's forkserver.
@@ -63,7 +63,7 @@ def bench_sweep(epochs: int = 60, h_size: int = 32, repeats: int = 2, windows: t
     pool, serial, single = (median(times[k]) for k in ("pool", "serial", "serial, 1 thread"))
     threads = max(1, machine_cores() // workers)
     return Row(
-        f"7. window sweep, {len(windows)} windows on airline: pool of {workers} vs one after another",
+        f"9. window sweep, {len(windows)} windows on airline: pool of {workers} vs one after another",
         fmt_seconds(pool),
         f"{fmt_seconds(serial)} one after another",
         pool / serial,
@@ -102,7 +102,7 @@ def bench_devices(n_windows: int = 4096, window: int = 48, features: int = 8, h_
         name = describe_device(resolve_device(device))
         ratio = by_cell["LSTM"] / cpu["LSTM"] if cpu else None
         rows.append(Row(
-            f"8. fit throughput on {name}",
+            f"10. fit throughput on {name}",
             ", ".join(f"{c} {v:,.0f}" for c, v in by_cell.items()) + " windows/s",
             f"cpu LSTM {cpu['LSTM']:,.0f} windows/s" if cpu else "–",
             ratio,

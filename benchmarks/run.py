@@ -54,8 +54,8 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
                 lambda: bench_app.bench_slider_browser(moves=3),
             ],
             "6": [lambda: bench_memory.bench_memory(rows=200_000, train_seconds=3)],
-            "7": [lambda: bench_sweep.bench_sweep(epochs=20, repeats=1)],
-            "8": [lambda: bench_sweep.bench_devices(n_windows=1024, epochs=1)],
+            "9": [lambda: bench_sweep.bench_sweep(epochs=20, repeats=1)],
+            "10": [lambda: bench_sweep.bench_devices(n_windows=1024, epochs=1)],
         }
     return {
         "1": [lambda: bench_windows.bench_windows()],
@@ -68,8 +68,8 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
             lambda: bench_app.bench_slider_browser(moves=6),
         ],
         "6": [lambda: bench_memory.bench_memory(rows=1_000_000, train_seconds=5)],
-        "7": [lambda: bench_sweep.bench_sweep()],
-        "8": [lambda: bench_sweep.bench_devices()],
+        "9": [lambda: bench_sweep.bench_sweep()],
+        "10": [lambda: bench_sweep.bench_devices()],
     }
 
 
