@@ -94,3 +94,24 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"  # "auto", "cpu", "cuda", "cuda:1", "mps"
     max_windows: int = 0  # windows sampled per epoch; 0 uses them all
+
+
+class Attribution(Choice):
+    GRADIENT_X_INPUT = "gradient × input"
+    INTEGRATED_GRADIENTS = "integrated gradients"
+
+
+@dataclass(frozen=True)
+class InspectSelection:
+    """What the Inspect page shows: which window, output, layer, direction, step and unit."""
+
+    split: str = "test"  # "train", "validation" or "test"
+    sample: int = 0  # window index within the split
+    output: int = 0  # index into horizon × targets
+    layer: int = 0
+    direction: int = 0  # 0 forward, 1 backward
+    step: int = -1  # time step of the cell shown; -1 is the window's last
+    unit: int = 0
+    state: str = "h"  # h, c or a gate name (see lstmlab.trace.cell_states)
+    threshold: float = 0.5  # the unit-path threshold
+    method: Attribution = Attribution.GRADIENT_X_INPUT
