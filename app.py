@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import shared
+from pages.common import state
 
 st.set_page_config(page_title="LSTM Lab", page_icon=":material/repeat:", layout="wide")
 
@@ -13,11 +13,11 @@ journey = [
     st.Page("pages/inspect.py", title="Inspect", icon=":material/troubleshoot:"),
     st.Page("pages/predictions.py", title="Predictions", icon=":material/query_stats:"),
 ]
-plotly_request = shared.request_plotly()
+plotly_request = state.request_plotly()
 page = st.navigation(journey)
 if page.url_path != journey[0].url_path:  # only the Data page reads the parsed table: free it before torch loads
-    shared.forget_table()
+    state.forget_table()
 page.run()
 if plotly_request is not None:
     plotly_request.empty()
-shared.release_memory()
+state.release_memory()

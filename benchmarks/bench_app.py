@@ -92,7 +92,7 @@ def bench_first_page(repeats: int = 3, workdir: Path | None = None) -> Row:
 
 
 def _sample_label(filename: str) -> str:
-    from pages.shared import SAMPLES as LABELS
+    from pages.common.state import SAMPLES as LABELS
 
     return next(label for label, name in LABELS.items() if name == filename)
 
@@ -104,7 +104,7 @@ def bench_slider_apptest(moves: int = 8, sample: str = "pollution.csv") -> Row:
     name = f"5b. window-slider rerun on {sample} (server, AppTest)"
     target = f"< {RERUN_TARGET * 1e3:.0f} ms"
     if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))  # the pages import `pages.shared`
+        sys.path.insert(0, str(ROOT))  # the pages import `pages.common`
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     at.selectbox(key="sample").set_value(_sample_label(sample)).run()

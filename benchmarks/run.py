@@ -27,6 +27,7 @@ from benchmarks import (  # noqa: E402
     bench_app,
     bench_memory,
     bench_read,
+    bench_replay,
     bench_sweep,
     bench_trace,
     bench_train,
@@ -54,6 +55,7 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
                 lambda: bench_app.bench_slider_browser(moves=3),
             ],
             "6": [lambda: bench_memory.bench_memory(rows=200_000, train_seconds=3)],
+            "7": [lambda: bench_replay.bench_replay(epochs=(100,), largest_epochs=(3,))],
             "9": [lambda: bench_sweep.bench_sweep(epochs=20, repeats=1)],
             "10": [lambda: bench_sweep.bench_devices(n_windows=1024, epochs=1)],
         }
@@ -68,12 +70,13 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
             lambda: bench_app.bench_slider_browser(moves=6),
         ],
         "6": [lambda: bench_memory.bench_memory(rows=1_000_000, train_seconds=5)],
+        "7": [lambda: bench_replay.bench_replay()],
         "9": [lambda: bench_sweep.bench_sweep()],
         "10": [lambda: bench_sweep.bench_devices()],
     }
 
 
-MEMORY_ONLY = {"6"}  # rows a busy CPU does not disturb
+MEMORY_ONLY = {"6", "7"}  # rows a busy CPU does not disturb
 
 
 def main(argv: list[str] | None = None) -> str:

@@ -8,10 +8,11 @@ attribution is of one fixed function.
 
 from __future__ import annotations
 
-import contextlib
+import copy
 
 import torch
 
+from lstmlab.config import AttributionMethod
 from lstmlab.model import SimpleRNN, States
 
 
@@ -27,17 +28,14 @@ def _prepare(model: SimpleRNN, x: torch.Tensor, target: int, states: States) -> 
 
 def _grad(model: SimpleRNN, x: torch.Tensor, target: int, states: States) -> torch.Tensor:
     """d model(x)[b, 0, target] / d x for every window b: (B, W, F)."""
-    was_training = model.training
-    model.eval()
-    # cuDNN's RNN backward refuses eval mode; the native kernel computes the same function.
-    flags = torch.backends.cudnn.flags(enabled=False) if x.is_cuda else contextlib.nullcontext()
-    try:
-        with torch.enable_grad(), flags:
-            x = x.clone().requires_grad_(True)
-            out = model(x, states)[:, 0, target]  # (B,)
-            (grad,) = torch.autograd.grad(out.sum(), x)  # windows are independent: sum gives each its own
-    finally:
-        model.train(was_training)
+    # cuDNN's RNN backward refuses eval mode. The model has no dropout, so training mode computes the same
+    # function; it is set on a twin that shares the parameters, leaving the caller's module (and every
+    # process-wide torch.backends flag) alone for other threads.
+    twin = copy.deepcopy(model, memo={id(p): p for p in model.parameters()}).train()
+    with torch.enable_grad():
+        x = x.clone().requires_grad_(True)
+        out = twin(x, states)[:, 0, target]  # (B,)
+        (grad,) = torch.autograd.grad(out.sum(), x)  # windows are independent: sum gives each its own
     return grad
 
 
@@ -84,3 +82,12 @@ def integrated_gradients(
 def step_gradient_norm(model: SimpleRNN, x: torch.Tensor, target: int = 0, states: States = None) -> torch.Tensor:
     """|d prediction / d x_t| (L2 over features) per time step, (B, W): how far back the model looks."""
     return gradients(model, x, target, states).norm(dim=-1)
+
+
+def attribute(
+    method: AttributionMethod, model: SimpleRNN, x: torch.Tensor, target: int = 0, states: States = None
+) -> torch.Tensor:
+    """The attribution of output ``target`` to each input value of x (B, W, F) by ``method``: (B, W, F)."""
+    if method is AttributionMethod.INTEGRATED_GRADIENTS:
+        return integrated_gradients(model, x, target, states=states)
+    return gradient_x_input(model, x, target, states=states)

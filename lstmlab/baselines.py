@@ -138,3 +138,8 @@ def detect_season(frequency: str | None, train_values: np.ndarray, time: pd.Inde
     if not frequency and time is not None:
         frequency = frequency_from_steps(time)
     return season_from_frequency(frequency) or season_from_autocorrelation(train_values)
+
+
+def default_season(frequency: str | None, train_values: np.ndarray, time: pd.Index | None, length: int) -> int:
+    """``detect_season``, at most ``length - 1`` so that a seasonal naive forecast has a past to read."""
+    return min(detect_season(frequency, train_values, time), max(length - 1, 1))

@@ -21,6 +21,16 @@ class CategoricalPolicy(Choice):
     DROP = "drop"
 
 
+class DuplicatePolicy(Choice):
+    """How rows that share a timestamp become one row (or stay apart, in file order)."""
+
+    FIRST = "keep the first"
+    LAST = "keep the last"
+    MEAN = "mean"
+    SUM = "sum"
+    KEEP = "keep row order"
+
+
 class Scaling(Choice):
     NONE = "none"
     STANDARD = "standard"
@@ -61,6 +71,7 @@ class DataSpec:
     targets: tuple[str, ...] = ()
     categorical: CategoricalPolicy = CategoricalPolicy.ONE_HOT
     missing: MissingPolicy = MissingPolicy.INTERPOLATE
+    duplicates: DuplicatePolicy = DuplicatePolicy.FIRST  # rows sharing a timestamp
 
 
 @dataclass(frozen=True)
@@ -96,7 +107,7 @@ class TrainConfig:
     max_windows: int = 0  # windows sampled per epoch; 0 uses them all
 
 
-class Attribution(Choice):
+class AttributionMethod(Choice):
     GRADIENT_X_INPUT = "gradient × input"
     INTEGRATED_GRADIENTS = "integrated gradients"
 
@@ -114,4 +125,4 @@ class InspectSelection:
     unit: int = 0
     state: str = "h"  # h, c or a gate name (see lstmlab.trace.cell_states)
     threshold: float = 0.5  # the unit-path threshold
-    method: Attribution = Attribution.GRADIENT_X_INPUT
+    method: AttributionMethod = AttributionMethod.GRADIENT_X_INPUT

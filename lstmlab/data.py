@@ -14,6 +14,7 @@ import warnings
 
 import pandas as pd
 
+from lstmlab.errors import DataError, TooLargeError
 from lstmlab.sniff import (
     NA_VALUES,
     SAMPLE_BYTES,
@@ -38,18 +39,6 @@ _BINARY_MAGIC = {
     b"\xff\xd8\xff": "a JPEG image, not a table: upload the data as CSV, TSV or Parquet",
 }
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-
-
-class DataError(ValueError):
-    """Input that cannot be used; the message says what is wrong and what to do."""
-
-
-class TooLargeError(DataError):
-    """A table too large to hold; ``fits_rows`` recent rows would fit (0 when that cannot help)."""
-
-    def __init__(self, message: str, fits_rows: int = 0) -> None:
-        super().__init__(message)
-        self.fits_rows = fits_rows
 
 
 def keep_last_rows(data: bytes, rows: int) -> bytes:

@@ -12,6 +12,7 @@ All three run on any cell of the family (LSTM, GRU, RNN); only the LSTM carries 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -131,9 +132,13 @@ class WeightReuse:
 
 def weight_reuse(model: SimpleRNN, x: torch.Tensor) -> WeightReuse:
     """Unroll layer 0 (forward) with one cell (``nn.LSTMCell``, ``nn.GRUCell`` or ``nn.RNNCell``) fed the
-    layer's own weight tensors, step by step."""
-    x = _device_x(model, x)
-    lstm, window = model.rnn, x.shape[1]
+    layer's own weight tensors, step by step.
+
+    Runs on the CPU in full fp32: on a recent GPU the module's cuDNN kernel computes in TF32 and the
+    single cell does not, and the comparison would measure that instead of the unroll.
+    """
+    lstm = model.rnn if model.linear.weight.device.type == "cpu" else copy.deepcopy(model.rnn).cpu()
+    x, window = x.detach().to("cpu", lstm.weight_ih_l0.dtype), x.shape[1]
     cells = {Cell.LSTM: nn.LSTMCell, Cell.GRU: nn.GRUCell, Cell.RNN: nn.RNNCell}
     cell = cells[model.cell](lstm.input_size, lstm.hidden_size, bias=lstm.bias, device=x.device, dtype=x.dtype)
     names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") if lstm.bias else ("weight_ih", "weight_hh")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lstmlab.baselines import naive_forecast, seasonal_naive_forecast, target_steps
+from lstmlab.devices import on_device, usable_device
 from lstmlab.model import predict
 from lstmlab.windows import SPLITS, SplitWindows, split_bounds
 
@@ -71,9 +72,10 @@ def mase(actual: np.ndarray, predicted: np.ndarray, train: np.ndarray, m: int = 
 def model_predictions(run, splits: dict[str, SplitWindows]) -> dict[str, np.ndarray]:
     """The run's forecasts for each split's windows, in original units: (N, H, K) per split."""
     horizon = run.window_config.horizon
+    model = on_device(run.model, usable_device(run.train_config.device))  # kept runs live on the CPU
     out = {}
     for name, split in splits.items():
-        scaled = predict(run.model, split.x, horizon).numpy().astype(np.float64)  # (N, H, K)
+        scaled = predict(model, split.x, horizon).numpy().astype(np.float64)  # (N, H, K)
         out[name] = run.scaler.inverse(scaled, run.targets)
     return out
 
@@ -193,3 +195,15 @@ def predictions_table(
     if not frames:
         return pd.DataFrame(columns=["split", "origin", "time", "step", "target", "actual", "model"])
     return pd.concat(frames, ignore_index=True)
+
+
+def forecast_origins(count: int, horizon: int, most: int = 400, shown: int = 3) -> tuple[list[int], list[int]]:
+    """Windows offered as forecast origins, and the ones picked first.
+
+    Of ``count`` windows, every k-th is offered so that at most about ``most`` are; the first picks are
+    the last ``shown`` offered, each at least ``horizon`` windows after the one before, oldest first.
+    """
+    every = max(1, count // most)
+    options = list(range(0, count, every))
+    apart = max(1, -(-horizon // every))  # offered windows between two picks: ceil(horizon / every)
+    return options, options[::-apart][:shown][::-1]

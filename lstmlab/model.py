@@ -91,21 +91,21 @@ class SimpleRNN(nn.Module):
     def from_config(
         cls, n_features: int, window_size: int, output_size: int, config: ModelConfig, seed: int | None = None
     ) -> SimpleRNN:
-        """Build from a ``ModelConfig`` (its cell included); with ``seed``, the weights depend on it alone."""
-        with torch.random.fork_rng(devices=[]):  # leave the caller's random state untouched
-            if seed is not None:
-                torch.manual_seed(seed)
-            return SimpleRNN(
-                n_features,
-                window_size,
-                output_size,
-                config.h_size,
-                config.n_layers,
-                config.bidirectional,
-                cell=config.cell,
-                init=config.init,
-                summary=config.summary,
-            )
+        """Build from a ``ModelConfig`` (its cell included); with ``seed``, the initial weights depend on it alone."""
+        model = SimpleRNN(
+            n_features,
+            window_size,
+            output_size,
+            config.h_size,
+            config.n_layers,
+            config.bidirectional,
+            cell=config.cell,
+            init=config.init,
+            summary=config.summary,
+        )
+        if seed is not None:
+            init_weights(model, torch.Generator().manual_seed(seed))
+        return model
 
     @property
     def lstm(self) -> nn.LSTM:
@@ -123,16 +123,22 @@ class SimpleRNN(nn.Module):
         """Weight matrices per layer and direction: 4 (LSTM), 3 (GRU) or 1 (RNN)."""
         return GATE_COUNT[self.cell]
 
-    def initial_states(self, batch_size: int) -> States:
-        """(h_0, c_0) for an LSTM, h_0 for a GRU or RNN, each (layers × directions, B, H); None for zeros."""
+    def initial_states(self, batch_size: int, generator: torch.Generator | None = None) -> States:
+        """(h_0, c_0) for an LSTM, h_0 for a GRU or RNN, each (layers × directions, B, H); None for zeros.
+
+        With a (CPU) ``generator`` the draws depend on it alone, the same on every device.
+        """
         if self.init is InitState.ZEROS:
             return None
         weight = self.linear.weight
         shape = (self.n_layers * self.directions, batch_size, self.h_size)
-        h0 = torch.randn(shape, device=weight.device, dtype=weight.dtype)
-        if self.cell is not Cell.LSTM:
-            return h0
-        return h0, torch.randn(shape, device=weight.device, dtype=weight.dtype)
+        n_states = 2 if self.cell is Cell.LSTM else 1
+        if generator is not None:
+            draws = tuple(torch.randn(shape, generator=generator, dtype=weight.dtype).to(weight.device)
+                          for _ in range(n_states))  # fmt: skip
+        else:
+            draws = tuple(torch.randn(shape, device=weight.device, dtype=weight.dtype) for _ in range(n_states))
+        return draws if n_states == 2 else draws[0]
 
     def summarize(self, output: torch.Tensor, h_n: torch.Tensor) -> torch.Tensor:
         """The (B, directions × H) vector fed to the Linear layer."""
@@ -190,11 +196,32 @@ class SimpleLSTM(SimpleRNN):
         """Build from a ``ModelConfig`` whose cell is the LSTM (``SimpleRNN.from_config`` builds any cell)."""
         if config.cell is not Cell.LSTM:
             raise ValueError(f"SimpleLSTM is the LSTM cell; build a {config.cell.name} with SimpleRNN.from_config.")
-        with torch.random.fork_rng(devices=[]):
-            if seed is not None:
-                torch.manual_seed(seed)
-            return cls(n_features, window_size, output_size, config.h_size, config.n_layers, config.bidirectional,
-                       init=config.init, summary=config.summary)  # fmt: skip
+        model = cls(n_features, window_size, output_size, config.h_size, config.n_layers, config.bidirectional,
+                    init=config.init, summary=config.summary)  # fmt: skip
+        if seed is not None:
+            init_weights(model, torch.Generator().manual_seed(seed))
+        return model
+
+
+def init_weights(model: nn.Module, generator: torch.Generator) -> None:
+    """Redraw every weight as torch's defaults do, from a local generator (no global RNG is touched).
+
+    Recurrent layers: U(-1/sqrt(H), 1/sqrt(H)); Linear layers: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for
+    weight and bias (what kaiming_uniform_ with a=sqrt(5) gives).
+    """
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, nn.RNNBase):
+                bound = module.hidden_size**-0.5
+                params = list(module.parameters())
+            elif isinstance(module, nn.Linear):
+                bound = module.in_features**-0.5
+                params = list(module.parameters())
+            else:
+                continue
+            for p in params:
+                cpu = torch.empty(p.shape, dtype=p.dtype).uniform_(-bound, bound, generator=generator)
+                p.copy_(cpu)
 
 
 def count_parameters(model: nn.Module) -> int:

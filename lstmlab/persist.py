@@ -27,10 +27,11 @@ from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
 from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.errors import ModelFileError
 from lstmlab.model import GATE_COUNT, SimpleRNN
 from lstmlab.runs import Run
 from lstmlab.train import History
-from lstmlab.windows import ScaledSeries, Scaler, scale_series
+from lstmlab.windows import Scaler
 
 FORMAT, FORMAT_VERSION = "lstmlab-model", 2
 READABLE_VERSIONS = (1, 2)  # 1: before the cell family (an LSTM, weights named lstm.*)
@@ -53,10 +54,6 @@ SCHEMA = {
     "source": {"name": str, "digest": str},
     "history": History,  # its numbers may be null (NaN or infinite when saved)
 }
-
-
-class ModelFileError(ValueError):
-    """A model file that cannot be used, with the reason in words."""
 
 
 def _plain(value: Any) -> Any:
@@ -261,8 +258,11 @@ class LoadedModel:
     def as_run(self, number: int, source_name: str, source_digest: str) -> Run:
         """A Run on the given data (whose columns the caller has checked with ``check_columns``)."""
         c = self.config
-        return Run(number, source_name, source_digest, c["data"], c["window"], c["model"], c["train"],
-                   c["columns"], c["targets"], c["scaler"], self.model, c["history"])  # fmt: skip
+        return Run.create(
+            number=number, source_name=source_name, source_digest=source_digest, data_spec=c["data"],
+            window_config=c["window"], model_config=c["model"], train_config=c["train"], columns=c["columns"],
+            targets=c["targets"], scaler=c["scaler"], model=self.model, history=c["history"],
+        )  # fmt: skip
 
 
 def load_model(weights: bytes, config_json: bytes) -> LoadedModel:
@@ -283,24 +283,6 @@ def load_model(weights: bytes, config_json: bytes) -> LoadedModel:
     model = SimpleRNN.from_config(shape["n_features"], shape["window_size"], shape["output_size"], config["model"])
     model.load_state_dict(tensors, strict=True)  # format 1's lstm.* names are read as rnn.* (see SimpleRNN)
     return LoadedModel(model.eval(), config)
-
-
-def check_columns(loaded: LoadedModel, columns: tuple[str, ...], targets: tuple[int, ...]) -> None:
-    """Refuse data whose columns or targets differ from the ones the model was trained on."""
-    expected = loaded.config["columns"]
-    if tuple(columns) != expected:
-        raise ModelFileError(
-            f"the model was trained on columns {list(expected)}, but the current data, prepared the same way, "
-            f"has {list(columns)}. Load the data it was trained on."
-        )
-    if tuple(targets) != loaded.config["targets"]:
-        raise ModelFileError("the model's target columns differ from the current data's.")
-
-
-def scale_like(values: np.ndarray, run: Run) -> ScaledSeries:
-    """``values`` scaled with the run's own scaler (not one refitted on this data), split as the run was."""
-    fitted = scale_series(values, run.targets, run.window_config)
-    return ScaledSeries(run.scaler.transform(values), run.scaler, fitted.bounds, fitted.targets)
 
 
 # ---- one archive holding both files ------------------------------------------------------------------

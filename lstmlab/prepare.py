@@ -13,7 +13,9 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from lstmlab.config import CategoricalPolicy, DataSpec, MissingPolicy
-from lstmlab.data import DataError
+from lstmlab.dateparts import part_of_name
+from lstmlab.errors import DataError
+from lstmlab.notes import Note, Severity, removal_note
 from lstmlab.timeaxis import detect_time_columns, regular_frequency, step_words, time_axis
 
 MAX_LEVELS = 20  # more distinct labels than this is free text or an id, not a category
@@ -40,9 +42,16 @@ class PreparedSeries:
     columns: tuple[str, ...]
     targets: tuple[int, ...]  # indices into columns
     time: pd.Index  # (T,) DatetimeIndex, or RangeIndex when the row order is the time
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # every sentence about what was done, in order
     frequency: str | None = None  # pandas offset alias when the steps are regular ("MS", "D", "h")
     missing: tuple[int, ...] = ()  # per column, missing values before the missing-value policy
+    warnings: tuple[str, ...] = ()  # the notes to show as warnings (rows lost): each is also in notes
+
+    @property
+    def messages(self) -> tuple[Note, ...]:
+        """The notes with their severity: ``st.warning`` for ``Severity.WARNING``, ``st.info`` for the rest."""
+        warned = set(self.warnings)
+        return tuple(Note(n, Severity.WARNING if n in warned else Severity.INFO) for n in self.notes)
 
     @property
     def length(self) -> int:
@@ -93,21 +102,38 @@ def _is_counter(name: str, col: pd.Series) -> bool:
 
 
 def infer_spec(df: pd.DataFrame) -> DataSpec:
-    """Detected defaults: numeric non-counter columns as features, the first one as the target."""
+    """Detected defaults: numeric non-counter columns as features; the target is the first of them that is
+    not a date part (month, quarter...) or constant, else the first feature."""
     time_columns = detect_time_columns(df)
     roles = column_roles(df, time_columns)
     features = roles.numeric or roles.counters  # a lone 1, 2, 3, ... column is still a series
+    measured = next((c for c in roles.numeric if not part_of_name(c) and _varies(df[c])), None)
     return DataSpec(
         time_columns=time_columns,
         features=features,
-        targets=features[:1],
+        targets=(measured,) if measured is not None else features[:1],
         categorical=CategoricalPolicy.ONE_HOT,
         missing=MissingPolicy.INTERPOLATE,
     )
 
 
+def _varies(col: pd.Series) -> bool:
+    return bool(col.max() > col.min())  # NaN-skipping; False for an empty or constant column
+
+
 def missing_counts(df: pd.DataFrame) -> pd.Series:
     return df.isna().sum().astype(np.int64)
+
+
+def numeric_columns(df: pd.DataFrame) -> list[str]:
+    """The columns a model can read as they are (numeric dtypes), in table order."""
+    return [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype)]
+
+
+def plot_columns(series: PreparedSeries, most: int = 4) -> list[str]:
+    """The columns to plot first: the targets, then the other features, at most ``most``."""
+    targets = [series.columns[i] for i in series.targets]
+    return (targets + [c for c in series.columns if c not in targets])[:most]
 
 
 # --- Preparing ---------------------------------------------------------------------------------
@@ -115,18 +141,18 @@ def missing_counts(df: pd.DataFrame) -> pd.Series:
 
 def prepare_series(df: pd.DataFrame, spec: DataSpec) -> PreparedSeries:
     """Apply ``spec`` to the table: time axis, features, categories, gaps. Raises ``DataError``."""
-    notes = list(df.attrs.get("notes", ()))
+    notes = [Note(str(n)) for n in df.attrs.get("notes", ())]
     unknown = [c for c in (*spec.time_columns, *spec.features, *spec.targets) if c not in df.columns]
     if unknown:
         raise DataError(f"Column(s) {', '.join(map(repr, unknown))} are not in this table: pick others.")
-    df, time = time_axis(df, spec.time_columns, notes)
+    df, time = time_axis(df, spec.time_columns, notes, spec.duplicates)
     features = _feature_columns(df, spec, notes)  # name -> (T,) float64
     for name in spec.targets:
         if name not in features:
             if not ptypes.is_numeric_dtype(df[name].dtype) or df[name].isna().all():
                 raise DataError(f"Target {name!r} holds no numbers: choose a column of numbers as the target.")
             features[name] = _floats(df[name])
-            notes.append(f"Added the target {name} to the features.")
+            notes.append(Note(f"Added the target {name} to the features."))
     if not spec.targets:
         raise DataError("Choose at least one target column (the value the model learns to predict).")
     columns = tuple(features)
@@ -145,7 +171,7 @@ def prepare_series(df: pd.DataFrame, spec: DataSpec) -> PreparedSeries:
     ):
         if count.any():
             cols = ", ".join(c for c, n in zip(columns, count, strict=True) if n)
-            notes.append(f"{int(count.sum()):,} {what} in {cols} treated as missing.")
+            notes.append(Note(f"{int(count.sum()):,} {what} in {cols} treated as missing."))
     values[infinite] = np.nan
     missing = tuple(int(n) for n in np.isnan(values).sum(0))
     values, time = _fill_missing(values, time, spec.missing, columns, notes)
@@ -156,20 +182,23 @@ def prepare_series(df: pd.DataFrame, spec: DataSpec) -> PreparedSeries:
         )
     for name, col in zip(columns, values.T, strict=True):
         if np.all(col == col[0]):
-            notes.append(f"Column {name} is constant ({col[0]:g}): it carries no information.")
-    frequency = regular_frequency(time, notes)
+            notes.append(Note(f"Column {name} is constant ({col[0]:g}): it carries no information."))
+    texts: list[str] = []
+    frequency = regular_frequency(time, texts)
+    notes += [Note(t) for t in texts]
     return PreparedSeries(
         values=values,  # (T, F) float32, C-contiguous
         columns=columns,
         targets=targets,
         time=time,
-        notes=tuple(notes),
+        notes=tuple(n.text for n in notes),
         frequency=frequency,
         missing=missing,
+        warnings=tuple(n.text for n in notes if n.is_warning),
     )
 
 
-def _feature_columns(df: pd.DataFrame, spec: DataSpec, notes: list[str]) -> dict[str, np.ndarray]:
+def _feature_columns(df: pd.DataFrame, spec: DataSpec, notes: list[Note]) -> dict[str, np.ndarray]:
     roles = column_roles(df, spec.time_columns)
     chosen_categorical = [c for c in spec.features if not ptypes.is_numeric_dtype(df[c].dtype)]
     bad = [c for c in chosen_categorical if c not in roles.categorical]
@@ -183,7 +212,7 @@ def _feature_columns(df: pd.DataFrame, spec: DataSpec, notes: list[str]) -> dict
     if empty:
         if set(empty) & set(spec.targets):
             raise DataError(f"Target {empty[0]!r} has no values at all: choose another target.")
-        notes.append(f"Left out {', '.join(empty)}: no values at all.")
+        notes.append(Note(f"Left out {', '.join(empty)}: no values at all."))
     out = {c: _floats(df[c]) for c in numeric if c not in empty}
     used = set(spec.time_columns) | set(spec.features) | set(spec.targets)
     categorical = chosen_categorical + [c for c in roles.categorical if c not in used]
@@ -194,16 +223,16 @@ def _feature_columns(df: pd.DataFrame, spec: DataSpec, notes: list[str]) -> dict
             gaps = int(df[name].isna().sum())
             extra = f"; {gaps:,} missing label(s) are all zeros" if gaps else ""
             notes.append(
-                f"One-hot encoded {name} into {dummies.shape[1]} columns: {', '.join(dummies.columns)}{extra}."
+                Note(f"One-hot encoded {name} into {dummies.shape[1]} columns: {', '.join(dummies.columns)}{extra}.")
             )
     elif categorical:
-        notes.append(f"Left out categorical column(s) {', '.join(categorical)} (policy: drop).")
+        notes.append(Note(f"Left out categorical column(s) {', '.join(categorical)} (policy: drop)."))
     unused_counters = [c for c in roles.counters if c not in used]
     if unused_counters:
-        notes.append(f"Left out {', '.join(unused_counters)}: row counter(s), not measurements.")
+        notes.append(Note(f"Left out {', '.join(unused_counters)}: row counter(s), not measurements."))
     unused_other = [c for c in roles.other if c not in used and c not in empty]
     if unused_other:
-        notes.append(f"Ignored {', '.join(unused_other)}: not numbers, categories or the time axis.")
+        notes.append(Note(f"Ignored {', '.join(unused_other)}: not numbers, categories or the time axis."))
     if not out:
         raise DataError("No feature columns: choose at least one numeric column as a feature.")
     return out
@@ -217,14 +246,15 @@ def _floats(column: pd.Series) -> np.ndarray:
 
 
 def _fill_missing(
-    values: np.ndarray, time: pd.Index, policy: MissingPolicy, columns: tuple[str, ...], notes: list[str]
+    values: np.ndarray, time: pd.Index, policy: MissingPolicy, columns: tuple[str, ...], notes: list[Note]
 ) -> tuple[np.ndarray, pd.Index]:
     gaps = np.isnan(values)  # (T, F)
     if not gaps.any():
         return values, time
     if policy is MissingPolicy.DROP:
         keep = ~gaps.any(1)
-        notes.append(f"Dropped {int((~keep).sum()):,} rows with missing values.")
+        n = int((~keep).sum())
+        notes.append(removal_note(f"Dropped {n:,} rows with missing values.", n, len(values)))
         return values[keep], time[keep]
     rows = np.arange(len(values))
     x = time.asi8.astype(np.float64) if isinstance(time, pd.DatetimeIndex) else rows.astype(np.float64)
@@ -242,10 +272,12 @@ def _fill_missing(
     if any(filled.values()):
         how = "Forward-filled" if policy is MissingPolicy.FFILL else "Interpolated (linearly in time)"
         where = ", ".join(f"{name}: {n:,}" for name, n in filled.items() if n)
-        notes.append(f"{how} {sum(filled.values()):,} missing values ({where}).")
+        notes.append(Note(f"{how} {sum(filled.values()):,} missing values ({where})."))
     keep = ~np.isnan(values).any(1)
     if not keep.all():
-        notes.append(f"Dropped the first {int((~keep).sum()):,} rows: missing values with nothing before them.")
+        n = int((~keep).sum())
+        sentence = f"Dropped the first {n:,} rows: missing values with nothing before them."
+        notes.append(removal_note(sentence, n, len(values)))
     return values[keep], time[keep]
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from enum import Enum
 
 import pandas as pd
 
 from lstmlab.config import DataSpec, ModelConfig, TrainConfig, WindowConfig
+from lstmlab.devices import model_device, release_device_memory
 from lstmlab.model import SimpleRNN, count_parameters
-from lstmlab.train import History
+from lstmlab.train import History, resolve_device
 from lstmlab.windows import Scaler
 
 
@@ -30,6 +33,42 @@ class Run:
     model: SimpleRNN
     history: History
 
+    @classmethod
+    def create(
+        cls,
+        *,
+        number: int,
+        source_name: str,
+        source_digest: str,
+        data_spec: DataSpec,
+        window_config: WindowConfig,
+        model_config: ModelConfig,
+        train_config: TrainConfig,
+        columns: tuple[str, ...],
+        targets: tuple[int, ...],
+        scaler: Scaler,
+        model: SimpleRNN,
+        history: History | None = None,
+    ) -> Run:
+        """A run by keyword, checked: the model must read ``columns`` and predict horizon × ``targets``.
+
+        Without ``history`` (a run about to train) it gets an empty one naming the device it trains on.
+        """
+        columns, targets = tuple(columns), tuple(int(t) for t in targets)
+        if len(columns) != model.n_features:
+            raise ValueError(f"the model reads {model.n_features} features, but {len(columns)} columns were given.")
+        if not targets or not all(0 <= t < len(columns) for t in targets):
+            raise ValueError(f"targets must index the {len(columns)} columns, got {list(targets)}.")
+        if model.output_size != window_config.horizon * len(targets):
+            raise ValueError(
+                f"the model predicts {model.output_size} values, not horizon × targets = "
+                f"{window_config.horizon} × {len(targets)}."
+            )
+        if history is None:
+            history = History(device=str(resolve_device(train_config.device)))
+        return cls(number, source_name, source_digest, data_spec, window_config, model_config, train_config,
+                   columns, targets, scaler, model, history)  # fmt: skip
+
     @property
     def label(self) -> str:
         return (
@@ -39,6 +78,25 @@ class Run:
     @property
     def target_names(self) -> tuple[str, ...]:
         return tuple(self.columns[i] for i in self.targets)
+
+
+class Interruption(Enum):
+    """Why a run ended before its last epoch, as the runs table says it."""
+
+    STOPPED = "Stopped by the user during epoch {epoch}; the weights are those of that moment."
+    LEFT_PAGE = "Interrupted during epoch {epoch} (the page was left); the weights are those of that moment."
+
+
+def end_interrupted(run: Run, why: Interruption) -> Run:
+    """Close a run cut off mid-training: say why in its history, and leave its model ready to predict."""
+    run.history.stopped = why.value.format(epoch=run.history.epochs_run + 1)
+    run.model.eval()
+    return run
+
+
+def next_run_number(runs: Iterable[Run]) -> int:
+    """One more than the highest number so far, so numbers stay unique in a session (1 for the first)."""
+    return max((run.number for run in runs), default=0) + 1
 
 
 def describe_runs(runs: list[Run]) -> pd.DataFrame:
@@ -71,3 +129,12 @@ def describe_runs(runs: list[Run]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def keep_on_cpu(run: Run) -> Run:
+    """Move a finished run's weights to the CPU and hand its device memory back: a session keeps every run,
+    and work that wants the GPU later gets a copy there (``lstmlab.devices.on_device``)."""
+    device = model_device(run.model)
+    run.model.cpu()
+    release_device_memory(device)
+    return run

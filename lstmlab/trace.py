@@ -11,6 +11,7 @@ against the torch module itself. The gates are PyTorch's, in its order:
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -177,18 +178,26 @@ class CellTrace(_Gates):
         return CellTrace(tuple(t.cpu() for t in self.x), self.h.cpu(), self.h0.cpu(), gates, self.kind,
                          move(self.c), move(self.c0))  # fmt: skip
 
-    def max_abs_diff(self, model: SimpleRNN) -> float:
-        """Largest |trace − torch module| over output, h_n (and c_n), run on the same input and initial states."""
-        h0 = self.h0.flatten(0, 1)  # (L*D, B, H)
-        states = (h0, self.c0.flatten(0, 1)) if self.c is not None else h0
+    def max_abs_diff(self, model: SimpleRNN, on_device: bool = False) -> float:
+        """Largest |trace − torch module| over output, h_n (and c_n), run on the same input and initial states.
+
+        The reference runs in full fp32 on the CPU, like with like: on a recent GPU, cuDNN's own
+        kernel computes in TF32 (see ``lstmlab.devices.precision_mode``). ``on_device=True`` compares
+        with that kernel instead, which shows how far the device's precision moves the numbers.
+        """
+        module, where = model.rnn, self.h.device
+        if not on_device and where.type != "cpu":
+            module, where = copy.deepcopy(module).cpu(), torch.device("cpu")
+        h0 = self.h0.flatten(0, 1).to(where)  # (L*D, B, H)
+        states = (h0, self.c0.flatten(0, 1).to(where)) if self.c is not None else h0
         with torch.no_grad():
-            out, final = model.rnn(self.x[0], states)
+            out, final = module(self.x[0].to(where), states)
         pairs = [(out, self.output)]
         if self.c is not None:
             pairs += [(final[0], self.h_n), (final[1], self.c_n)]
         else:
             pairs.append((final, self.h_n))
-        return max((a - b).abs().max().item() for a, b in pairs)
+        return max((a - b.to(where)).abs().max().item() for a, b in pairs)
 
 
 def _initial(states: object, shape: tuple[int, ...], x: torch.Tensor, lstm: bool) -> tuple[torch.Tensor, ...]:
@@ -278,6 +287,11 @@ def _sigmoid_gates(trace: CellTrace) -> tuple[str, ...]:
     return trace.sigmoid_gates
 
 
+def _share(mask: torch.Tensor) -> float:
+    """The share of True values, counted exactly on any device (MPS has no float64)."""
+    return mask.sum().item() / max(mask.numel(), 1)
+
+
 def gate_saturation(trace: CellTrace, low: float = 0.1, high: float = 0.9) -> pd.DataFrame:
     """Share of gate values below ``low`` and above ``high``, per layer, direction and sigmoid gate."""
     rows = []
@@ -291,8 +305,8 @@ def gate_saturation(trace: CellTrace, low: float = 0.1, high: float = 0.9) -> pd
                         "layer": layer,
                         "direction": "backward" if direction else "forward",
                         "gate": gate,
-                        f"share < {low}": (v < low).double().mean().item(),
-                        f"share > {high}": (v > high).double().mean().item(),
+                        f"share < {low}": _share(v < low),
+                        f"share > {high}": _share(v > high),
                     }
                 )
     return pd.DataFrame(rows)
@@ -303,9 +317,11 @@ def unit_saturation(trace: CellTrace, low: float = 0.1, high: float = 0.9) -> di
     out = {}
     for gate in _sigmoid_gates(trace):
         v = trace.gates[gate]  # (L, D, B, W, H)
-        left = (v < low).double().mean(dim=(2, 3))
-        right = (v > high).double().mean(dim=(2, 3))
-        out[gate] = torch.stack([left, right], dim=-1).cpu().numpy()
+        count = v.shape[2] * v.shape[3]  # B × W values per unit
+        # Integer counts, divided on the CPU in float64: exact, and MPS has no float64.
+        left = (v < low).sum(dim=(2, 3)).cpu().double() / count
+        right = (v > high).sum(dim=(2, 3)).cpu().double() / count
+        out[gate] = torch.stack([left, right], dim=-1).numpy()
     return out
 
 
@@ -328,11 +344,9 @@ def find_units(values: np.ndarray, start: int, stop: int, threshold: float) -> n
 
 
 def seeded_states(model: SimpleRNN, batch: int, seed: int = 0) -> object:
-    """``model.initial_states(batch)`` drawn from ``seed`` (random mode), leaving the global RNG as it was."""
-    device = model.linear.weight.device
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        torch.manual_seed(seed)
-        return model.initial_states(batch)
+    """``model.initial_states(batch)`` drawn from ``seed`` (random mode) by a local generator: the same
+    states on every device, and no global random state touched."""
+    return model.initial_states(batch, generator=torch.Generator().manual_seed(seed))
 
 
 def suggest_threshold(values: np.ndarray, start: int, stop: int, share: float = 0.1) -> float:

@@ -12,54 +12,25 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
 
 from lstmlab.config import Loss, TrainConfig
+from lstmlab.devices import (  # noqa: F401 - the device helpers' historical home
+    available_devices,
+    describe_device,
+    model_device,
+    resolve_device,
+    to_device,
+)
 from lstmlab.optim import Adam
 
+if TYPE_CHECKING:
+    from lstmlab.background import Training
+
 STEP_REPORT_SECONDS = 0.5
-
-
-def available_devices() -> list[str]:
-    """Devices this machine can train on, best first: CUDA, then Apple MPS, then CPU."""
-    devices = [f"cuda:{i}" for i in range(torch.cuda.device_count())]
-    if torch.backends.mps.is_available():
-        devices.append("mps")
-    return [*devices, "cpu"]
-
-
-def resolve_device(name: str = "auto") -> torch.device:
-    """The named device, or the best available one for ``"auto"``."""
-    if name == "auto":
-        return torch.device(available_devices()[0])
-    if name != "cpu" and name not in available_devices() and name != "cuda":
-        raise ValueError(f"device {name!r} is not available here; choose one of {available_devices()}.")
-    return torch.device(name)
-
-
-def describe_device(device: torch.device) -> str:
-    if device.type == "cuda":
-        return f"{device} ({torch.cuda.get_device_name(device)})"
-    if device.type == "mps":
-        return "mps (Apple GPU)"
-    return "cpu"
-
-
-def to_device(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """Move a strided view (e.g. unfolded windows) by copying only the memory it spans.
-
-    ``Tensor.to`` would materialise every overlapping window; this copies the underlying rows once
-    and rebuilds the same view on the device.
-    """
-    if tensor.device == device:
-        return tensor
-    if tensor.is_contiguous() or tensor.numel() == 0:
-        return tensor.to(device)
-    span = 1 + sum((size - 1) * stride for size, stride in zip(tensor.shape, tensor.stride(), strict=True))
-    flat = torch.as_strided(tensor, (span,), (1,)).to(device)  # the rows under the view, once
-    return torch.as_strided(flat, tensor.shape, tensor.stride())
 
 
 @dataclass
@@ -95,12 +66,13 @@ def _loss_fn(loss: Loss) -> nn.Module:
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss: Loss, batch_size: int = 1024) -> float:
-    """Mean loss over all windows, batched, without gradients."""
-    fn, total = _loss_fn(loss), 0.0
+    """Mean loss over all windows, batched on the model's device, without gradients."""
+    fn, total, device = _loss_fn(loss), 0.0, model_device(model)
     model.eval()
     with torch.no_grad():
         for start in range(0, x.shape[0], batch_size):
-            xb, yb = x[start : start + batch_size], y[start : start + batch_size]
+            xb = x[start : start + batch_size].to(device, torch.float32)
+            yb = y[start : start + batch_size].to(device, torch.float32)
             pred = model(xb).reshape(xb.shape[0], -1)  # (B, H*K)
             total += fn(pred, yb.reshape(xb.shape[0], -1)).item() * xb.shape[0]
     model.train()
@@ -129,8 +101,7 @@ def fit(
         raise ValueError("there are no training windows: use a shorter window or a larger training split.")
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x has {x.shape[0]} windows but y has {y.shape[0]}.")
-    torch.manual_seed(config.seed)
-    generator = torch.Generator().manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)  # local: other sessions' random state is theirs
     device = resolve_device(config.device)
     model.to(device).train()
     x, y = to_device(x.float(), device), y.float().to(device)  # once, not batch by batch
@@ -139,6 +110,7 @@ def fit(
     else:
         val = None
     loss_fn = _loss_fn(config.loss)
+    draw_states = getattr(model, "initial_states", None)  # the tutorial's random states, from our generator
     optimizer = Adam(model.parameters(), lr=config.lr)  # torch.optim's would import torch._dynamo (~90 MB)
     history = History(device=str(device))
     good_state = copy.deepcopy(model.state_dict())  # weights of the last finished epoch
@@ -158,7 +130,9 @@ def fit(
                 last_report = time.perf_counter()
             idx = order[start : start + config.batch_size]
             xb, yb = x[idx], y[idx]  # (B, W, F), (B, H, K): gathered on the device
-            pred = model(xb).reshape(idx.shape[0], -1)  # (B, H*K)
+            pred = (model(xb, draw_states(idx.shape[0], generator)) if draw_states else model(xb)).reshape(
+                idx.shape[0], -1
+            )  # (B, H*K)
             loss = loss_fn(pred, yb.reshape(idx.shape[0], -1))
             optimizer.zero_grad()
             loss.backward()
@@ -200,3 +174,17 @@ def fit(
     history.windows_per_second = per_epoch * history.epochs_run / history.seconds
     model.eval()
     return history
+
+
+def start_fit(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    config: TrainConfig | None = None,
+    val: tuple[torch.Tensor, torch.Tensor] | None = None,
+    **options: Any,
+) -> Training:
+    """``fit`` in a background thread; returns its ``Training`` handle at once (see ``lstmlab.background``)."""
+    from lstmlab.background import start_fit as start  # here, not at the top: background imports this module
+
+    return start(model, x, y, config, val, **options)

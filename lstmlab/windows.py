@@ -188,3 +188,13 @@ def describe_shapes(series: ScaledSeries, config: WindowConfig) -> list[dict[str
             }
         )
     return rows
+
+
+def empty_splits(series: ScaledSeries, splits: dict[str, SplitWindows]) -> list[str]:
+    """The splits that have rows but are too short for a single window."""
+    return [name for name, split in splits.items() if len(split) == 0 and len(range(*series.bounds[name]))]
+
+
+def window_start(split: SplitWindows, index: int, window: int) -> int:
+    """The row in the whole series where window ``index`` of ``split`` begins."""
+    return int(split.target_rows[index]) - window

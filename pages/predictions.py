@@ -3,13 +3,16 @@
 import numpy as np
 import streamlit as st
 
-from lstmlab.baselines import detect_season
+from lstmlab.attach import attach_model
+from lstmlab.baselines import default_season
+from lstmlab.errors import ModelFileError
+from lstmlab.explain import time_label
 from lstmlab.export import file_stem, make_script
-from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_figure, time_label
-from lstmlab.metrics import METRIC_COLUMNS, evaluate_run, forecasts, model_predictions, predictions_table, verdict
-from lstmlab.persist import ModelFileError, check_columns, load_model, pick_model_files, save_model, scale_like
-from lstmlab.windows import window_splits
-from pages import run_store, shared
+from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_figure
+from lstmlab.metrics import METRIC_COLUMNS, evaluate_run, forecast_origins, forecasts, predictions_table, verdict
+from lstmlab.persist import load_model, pick_model_files, save_model
+from lstmlab.runs import next_run_number
+from pages.common import runs, state
 
 
 def load_uploaded_model() -> None:
@@ -23,12 +26,12 @@ def load_uploaded_model() -> None:
     upload = tuple(sorted(f.file_id for f in files or ()))
     if not files or upload in st.session_state.setdefault("loaded_uploads", set()):
         return
-    source = shared.current_source()
+    source = state.current_source()
     try:
         loaded = load_model(*pick_model_files([(f.name, f.getvalue()) for f in files]))
-        series = shared.load_series(source, loaded.config["data"])
-        check_columns(loaded, series.columns, series.targets)
-        scale_like(series.values, loaded.as_run(0, "", ""))  # the data must fit the model's windows
+        series = state.load_series(source, loaded.config["data"])
+        run = attach_model(loaded, series, number=next_run_number(runs.runs()), source_name=source.name,
+                           source_digest=source.digest)
     except ModelFileError as err:
         st.error(f"Model not loaded: {err}")
         return
@@ -38,59 +41,44 @@ def load_uploaded_model() -> None:
             f"trained on ({loaded.config['source']['name']}) on the Data page, then load the model again."
         )
         return
-    number = max((run.number for run in run_store.runs()), default=0) + 1
-    run_store.add_run(loaded.as_run(number, source.name, source.digest), source)
+    runs.add_run(run, source)
     st.session_state.loaded_uploads.add(upload)
-    st.success(f"Loaded as run {number} on {source.name} (trained on {loaded.config['source']['name']}).")
+    st.success(f"Loaded as run {run.number} on {source.name} (trained on {loaded.config['source']['name']}).")
 
 
 def predictions_page() -> None:
     st.title("Predictions")
     load_uploaded_model()
-    run = run_store.active_run()
+    run = runs.active_run()
     if run is None:
         st.info("No trained model yet: train one first, or load a saved model above.")
         st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
         return
     try:
-        series, scaled, splits = run_store.run_data(run)
+        data = runs.run_data(run)
     except ValueError as err:
         st.error(f"The data of {run.label} cannot be rebuilt: {err}")
         return
-    if not np.allclose([scaled.scaler.shift, scaled.scaler.scale], [run.scaler.shift, run.scaler.scale]):
-        scaled = scale_like(series.values, run)  # a loaded model on other data: scale as in its training
-        splits = window_splits(scaled, run.window_config)
+    series, scaled, splits = data.series, data.scaled, data.splits
+    if data.rescaled:
         st.caption("This data differs from the model's training data: it is scaled with the model's own scaler.")
     horizon, names, x = run.window_config.horizon, run.target_names, np.asarray(series.time)
     st.caption(f"**{run.label}** · window {run.window_config.window}, horizon {horizon} · original units.")
-
-    cache_key = (run.number, run.source_digest, id(run.model))
-    if st.session_state.get("pred_cache", (None,))[0] != cache_key:  # the model runs once per run, not per rerun
-        with st.spinner("Running the model on every window…"):
-            st.session_state.pred_cache = (cache_key, model_predictions(run, splits))
-    predictions = st.session_state.pred_cache[1]
+    predictions = runs.run_predictions(run, splits)  # the model runs once per run, not per rerun
 
     slots = iter(st.columns(3))  # target (when several), season, step (when horizon > 1)
-    k = (
-        next(slots).selectbox("Target", range(len(names)), format_func=names.__getitem__, key="pred_target")
-        if len(names) > 1
-        else 0
-    )
+    k = (next(slots).selectbox("Target", range(len(names)), format_func=names.__getitem__, key="pred_target")
+         if len(names) > 1 else 0)  # fmt: skip
     start, stop = scaled.bounds["train"]
     column = series.values[:, run.targets[k]]
-    detected = min(detect_season(series.frequency, column[start:stop], series.time), max(series.length - 1, 1))
-    season = next(slots).number_input(
-        "Season (steps), for seasonal naive",
-        1,
-        max(series.length - 1, 1),
-        detected,
-        key="season",
+    detected = default_season(series.frequency, column[start:stop], series.time, series.length)
+    season = int(next(slots).number_input(
+        "Season (steps), for seasonal naive", 1, max(series.length - 1, 1), detected, key="season",
         help=f"Detected from the time axis, else the training split's autocorrelation: {detected}.",
-    )
+    ))  # fmt: skip
     step = next(slots).slider("Steps ahead shown", 1, horizon, 1, key="pred_step") if horizon > 1 else 1
-    table = forecasts(run, series.values, splits, int(season), predictions)
-
-    metrics = evaluate_run(run, series.values, splits, int(season), target=k, table=table)
+    table = forecasts(run, series.values, splits, season, predictions)
+    metrics = evaluate_run(run, series.values, splits, season, target=k, table=table)
     number_format = {c: st.column_config.NumberColumn(format="%.4g") for c in METRIC_COLUMNS}
     st.dataframe(metrics, hide_index=True, key="pred_metrics", column_config=number_format)
     if judged := verdict(metrics):
@@ -101,21 +89,14 @@ def predictions_page() -> None:
         "windows; seasonal naive reads the series before the window when the season is longer than the window."
         + (f" MAPE left out {skipped:,} zero actual values." if skipped else "")
     )
-
     st.plotly_chart(predictions_figure(x, column, table, splits, k, step, names[k]), key="pred_chart", width="stretch")
     st.plotly_chart(residuals_figure(x, table, splits, k, step, names[k]), key="pred_residuals", width="stretch")
     if horizon > 1:
         split = "test" if len(splits["test"]) else "validation"
         rows = splits[split].target_rows
-        every = max(1, len(rows) // 400)  # at most ~400 origins to choose from
-        options = list(range(0, len(rows), every))
-        picked = st.multiselect(
-            f"Forecast origins ({split} split; the last known time)",
-            options,
-            options[:: -max(1, -(-horizon // every))][:3][::-1],  # the last three, one horizon apart
-            key="pred_origins",
-            format_func=lambda n: time_label(x[rows[n] - 1]),
-        )
+        options, first_picks = forecast_origins(len(rows), horizon)
+        picked = st.multiselect(f"Forecast origins ({split} split; the last known time)", options, first_picks,
+                                key="pred_origins", format_func=lambda n: time_label(x[rows[n] - 1]))
         if picked:
             fan = fan_figure(x, column, table[split], rows, picked, k, names[k])
             st.plotly_chart(fan, key="pred_fan", width="stretch")

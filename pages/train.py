@@ -4,24 +4,13 @@ import streamlit as st
 
 from lstmlab.figures.train import plot_losses
 from lstmlab.model import SimpleLSTM, count_parameters
-from lstmlab.runs import Run, describe_runs
-from lstmlab.train import EpochReport, History, fit, resolve_device
+from lstmlab.runs import Interruption, Run, describe_runs, next_run_number
+from lstmlab.train import EpochReport, fit
 from lstmlab.windows import window_splits
-from pages import controls, run_store, shared
+from pages.common import controls, runs, state
 
 
-def stop_training() -> None:
-    """Stop's callback runs first in the next rerun, after the training run was interrupted."""
-    if checkpoint := st.session_state.pop("training", None):
-        run, source = checkpoint
-        run.history.stopped = (
-            f"Stopped by the user during epoch {run.history.epochs_run + 1}; the weights are those of that moment."
-        )
-        run.model.eval()
-        run_store.add_run(run, source)
-
-
-def train(run: Run, source: shared.Source, splits: dict) -> None:
+def train(run: Run, source: state.Source, splits: dict) -> None:
     """Fit with a live progress bar and loss chart; the run is kept in the session as it trains."""
     progress, chart = st.progress(0.0, text="Starting…"), st.empty()
     epochs = run.train_config.epochs
@@ -56,7 +45,7 @@ def train(run: Run, source: shared.Source, splits: dict) -> None:
         on_step=on_step,
     )
     st.session_state.pop("training", None)
-    run_store.add_run(run, source)
+    runs.add_run(run, source)
     progress.empty()
     chart.empty()
     best = run.history.best_loss
@@ -67,13 +56,13 @@ def train(run: Run, source: shared.Source, splits: dict) -> None:
 
 def train_page() -> None:
     st.title("Train")
-    loaded = shared.load_current_series()
+    loaded = state.load_current_series()
     if loaded is None:
         return
     source, spec, series = loaded
-    window_config = shared.current_window_config()
+    window_config = state.current_window_config()
     try:
-        scaled = shared.load_scaled(source, spec, window_config)
+        scaled = state.load_scaled(source, spec, window_config)
         splits = window_splits(scaled, window_config)
     except ValueError as err:
         st.error(f"{err} Change the window on the Windows page.")
@@ -95,39 +84,30 @@ def train_page() -> None:
     start = start_col.button(
         "Start training", key="train_start", type="primary", width="stretch", disabled=len(splits["train"]) == 0
     )
-    stop_col.button("Stop", key="train_stop", on_click=stop_training, width="stretch")
+    stop_col.button("Stop", key="train_stop", on_click=runs.keep_interrupted, args=(Interruption.STOPPED,),
+                    width="stretch")  # runs first in the rerun that cuts training off
     if start:
-        number = max((run.number for run in run_store.runs()), default=0) + 1
-        run = Run(
-            number,
-            source.name,
-            source.digest,
-            spec,
-            window_config,
-            model_config,
-            train_config,
-            series.columns,
-            series.targets,
-            scaled.scaler,
-            model,
-            History(device=str(resolve_device(train_config.device))),
-        )
+        run = Run.create(
+            number=next_run_number(runs.runs()), source_name=source.name, source_digest=source.digest,
+            data_spec=spec, window_config=window_config, model_config=model_config, train_config=train_config,
+            columns=series.columns, targets=series.targets, scaler=scaled.scaler, model=model,
+        )  # fmt: skip
         train(run, source, splits)
 
-    runs = run_store.runs()
-    if not runs:
+    kept = runs.runs()
+    if not kept:
         st.info("No run yet: press Start training.")
         return
     st.subheader("Runs")
-    st.dataframe(describe_runs(runs), hide_index=True, key="runs_table")
-    numbers = [run.number for run in runs]
-    chosen = run_store.active_run()
+    st.dataframe(describe_runs(kept), hide_index=True, key="runs_table")
+    numbers = [run.number for run in kept]
+    chosen = runs.active_run()
     st.session_state.active_run_pick = chosen.number  # a new run becomes the pick
     st.selectbox(
         "Run used by the Inspect and Predictions pages",
         numbers,
         key="active_run_pick",
-        format_func=lambda n: next(run.label for run in runs if run.number == n),
+        format_func=lambda n: next(run.label for run in kept if run.number == n),
         on_change=lambda: st.session_state.update(active_run=st.session_state.active_run_pick),
     )
     st.plotly_chart(

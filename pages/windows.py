@@ -4,14 +4,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from lstmlab.explain import scaler_table
 from lstmlab.figures import windows as figures
-from lstmlab.windows import describe_shapes, window_splits
-from pages import controls, shared
+from lstmlab.windows import describe_shapes, empty_splits, window_splits, window_start
+from pages.common import controls, state
 
 
 def windows_page() -> None:
     st.title("Windows")
-    loaded = shared.load_current_series()
+    loaded = state.load_current_series()
     if loaded is None:
         return
     source, spec, series = loaded
@@ -22,7 +23,7 @@ def windows_page() -> None:
     )
     config = controls.read_window_config(series.length)
     try:
-        scaled = shared.load_scaled(source, spec, config)
+        scaled = state.load_scaled(source, spec, config)
         splits = window_splits(scaled, config)
     except ValueError as err:
         st.error(str(err))
@@ -36,19 +37,15 @@ def windows_page() -> None:
     shapes = describe_shapes(scaled, config)
     st.markdown(f"The model trains on **X_train {shapes[0]['X']}** to predict **y_train {shapes[0]['y']}**.")
     st.dataframe(pd.DataFrame(shapes), hide_index=True, key="shapes_table")
-    empty = [
-        name for name, split in splits.items() if len(split) == 0 and scaled.bounds[name][1] > scaled.bounds[name][0]
-    ]
-    if empty:
+    if empty := empty_splits(scaled, splits):
         st.warning(f"No windows fit in the {' and '.join(empty)} split: shorten the window or enlarge the split.")
     train_start, train_stop = scaled.bounds["train"]
-    scaler_table = pd.DataFrame({"shift": scaled.scaler.shift, "scale": scaled.scaler.scale}, index=series.columns)
     with st.expander(f"Scaling: {config.scaling}, fitted on the training rows only ({train_start}–{train_stop - 1})"):
         st.caption(
             "scaled = (value − shift) / scale. Fitting on all rows would leak the validation and test "
             "ranges into training."
         )
-        st.dataframe(scaler_table.T, key="scaler_table")
+        st.dataframe(scaler_table(scaled.scaler, series.columns).T, key="scaler_table")
 
     st.subheader("One window")
     names = [name for name, split in splits.items() if len(split)]
@@ -60,31 +57,19 @@ def windows_page() -> None:
     split = splits[split_name]
     st.session_state.window_index = min(st.session_state.get("window_index", 0), len(split) - 1)
     index = right.slider("Window i", 0, max(len(split) - 1, 1), key="window_index", disabled=len(split) == 1)
-    start = int(split.target_rows[index]) - config.window
+    start = window_start(split, index, config.window)
     target = series.targets[0]
-    st.plotly_chart(
-        figures.plot_window_on_series(
-            series.time,
-            series.values[:, target],
-            series.columns[target],
-            start,
-            config.window,
-            config.horizon,
-            scaled.bounds,
-        ),
-        key="window_on_series",
-    )
+    on_series = figures.plot_window_on_series(series.time, series.values[:, target], series.columns[target], start,
+                                              config.window, config.horizon, scaled.bounds)
+    st.plotly_chart(on_series, key="window_on_series")
     steps = [str(t) for t in series.time[start : start + config.window]]
     st.caption(
         f"X[{index}] of the {split_name} split, shape [{config.window}, {len(series.columns)}]: colour is "
         "the scaled value the LSTM sees, the text the value in the data."
     )
-    st.plotly_chart(
-        figures.plot_window_grid(
-            split.x[index].numpy(), series.values[start : start + config.window], series.columns, steps
-        ),
-        key="window_grid",
-    )
+    grid = figures.plot_window_grid(split.x[index].numpy(), series.values[start : start + config.window],
+                                    series.columns, steps)
+    st.plotly_chart(grid, key="window_grid")
 
     st.subheader("A batch of windows")
     size = 1 if len(split) == 1 else st.slider("Batch size shown", 1, min(32, len(split)), min(8, len(split)),

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages.shared import SAMPLES
+from pages.common.state import SAMPLES
+from tests.app_support import open_app
 from tests.conftest import ROOT
 
 POLLUTION = "Beijing PM2.5 pollution (hourly, 2010-2014)"
@@ -18,10 +19,7 @@ ROWS = {"airline-passengers.csv": "144", "daily-min-temperatures.csv": "3,650", 
 
 @pytest.fixture
 def app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
+    return open_app()
 
 
 def metrics(at: AppTest) -> dict[str, str]:

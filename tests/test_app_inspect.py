@@ -1,36 +1,24 @@
 """The Inspect page driven headless (AppTest) after training on the built-in airline series."""
 
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.app_support import open_app, train_session
+
+PAGE = "pages/inspect.py"
 CHARTS = {"inspect_pipeline", "inspect_chain", "inspect_cell_bars", "inspect_heatmaps", "inspect_paths",
           "inspect_saturation", "inspect_attribution", "inspect_gradient_norm", "inspect_errata_random"}
-
-
-def _trained(**settings) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("pages/train.py").run()
-    at.number_input(key="epochs").set_value(3)
-    at.select_slider(key="h_size").set_value(settings.pop("h_size", 16))
-    for key, value in settings.items():
-        (at.checkbox if isinstance(value, bool) else at.number_input)(key=key).set_value(value)
-    at.button(key="train_start").click().run()
-    assert not at.exception and at.success, "training on the Train page failed"
-    at.switch_page("pages/inspect.py").run()
-    return at
 
 
 def _ok(at: AppTest) -> float:
     """No exception or error; returns the trace check's max difference shown on the page."""
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-    check = next(s.value for s in at.success if "trace vs nn.LSTM" in s.value)
-    return float(re.search(r"= ([0-9.e+-]+)$", check).group(1))
+    check = next(s.value for s in at.success if "vs nn.LSTM in full fp32" in s.value)
+    assert "trace on cpu" in check and check.endswith("(tolerance 1e-05)")
+    return float(re.search(r"= ([0-9.e+-]+) \(tolerance", check).group(1))
 
 
 def _chart_keys(at: AppTest) -> set[str]:
@@ -38,17 +26,16 @@ def _chart_keys(at: AppTest) -> set[str]:
 
 
 def test_without_a_run_points_to_train():
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("pages/inspect.py").run()
+    at = open_app()
+    at.switch_page(PAGE).run()
     assert not at.exception
     assert "train a model first" in at.info[0].value
     assert at.get("page_link")[0].proto.page == "train"
 
 
 @pytest.fixture(scope="module")
-def one_layer() -> AppTest:
-    return _trained()
+def one_layer(trained_session) -> AppTest:
+    return trained_session.switch_page(PAGE).run()
 
 
 def test_page_after_training(one_layer):
@@ -82,7 +69,7 @@ def test_picking_sample_stage_and_cell(one_layer):
 
 
 def test_two_layer_bidirectional():
-    at = _trained(n_layers=2, bidirectional=True, h_size=8)
+    at = train_session(n_layers=2, bidirectional=True, h_size=8).switch_page(PAGE).run()
     assert _ok(at) < 1e-5
     assert at.selectbox(key="inspect_direction").options == ["forward", "backward"]
     at.selectbox(key="inspect_layer").set_value(1)

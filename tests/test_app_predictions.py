@@ -2,41 +2,26 @@
 
 import json
 import pickle
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lstmlab.config import WindowConfig
 from lstmlab.persist import save_model, write_bundle
+from tests.app_support import open_app, train_session
+from tests.conftest import SAMPLES
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/predictions.py"
 
 
-def trained_app(window_config: WindowConfig | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    if window_config is not None:
-        at.session_state["window_config"] = window_config
-    at.switch_page("pages/train.py").run()
-    at.select_slider(key="h_size").set_value(8)
-    at.number_input(key="epochs").set_value(3)
-    at.button(key="train_start").click().run()
-    assert not at.exception, at.exception
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
 @pytest.fixture(scope="module")
-def at():
-    return trained_app()
+def at(trained_session):
+    trained_session.switch_page(PAGE).run()
+    assert not trained_session.exception, trained_session.exception
+    return trained_session
 
 
 def test_without_a_run_the_page_points_to_training():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
+    at = open_app()
     at.switch_page(PAGE).run()
     assert not at.exception
     assert "No trained model yet" in at.info[0].value
@@ -105,7 +90,7 @@ def test_a_saved_model_loads_back_and_a_pickle_is_refused(at, tmp_path):
 
 
 def test_multi_step_fan():
-    at = trained_app(WindowConfig(window=12, horizon=3))
+    at = train_session(WindowConfig(window=12, horizon=3)).switch_page(PAGE).run()
     assert not at.exception
     assert at.multiselect(key="pred_origins").value
     assert len(at.get("plotly_chart")) == 3
@@ -116,9 +101,8 @@ def test_multi_step_fan():
 def test_a_model_loaded_on_other_data_keeps_its_own_scaler(at):
     run = at.session_state["runs"][0]
     weights, config = save_model(run)
-    fresh = AppTest.from_file(APP, default_timeout=90)
-    fresh.run()
-    original = (Path(APP).parent / "lstmlab" / "samples" / "airline-passengers.csv").read_text().splitlines()
+    fresh = open_app()
+    original = (SAMPLES / "airline-passengers.csv").read_text().splitlines()
     doubled = [original[0]] + [f"{line.split(',')[0]},{2 * int(line.split(',')[1])}" for line in original[1:]]
     fresh.switch_page("pages/data.py").run()
     fresh.file_uploader(key="upload").set_value(("airline2.csv", "\n".join(doubled).encode(), "text/csv")).run()
@@ -137,7 +121,8 @@ def test_a_model_loaded_on_other_data_keeps_its_own_scaler(at):
 def test_charts_keep_at_most_ten_thousand_points_per_trace():
     import numpy as np
 
-    from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_figure, time_label
+    from lstmlab.explain import time_label
+    from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_figure
     from lstmlab.metrics import forecasts
     from tests.test_metrics import make_run
 
@@ -156,8 +141,7 @@ def test_charts_keep_at_most_ten_thousand_points_per_trace():
 
 def test_a_model_for_other_columns_is_refused_with_a_way_out(at):
     weights, config = save_model(at.session_state["runs"][0])
-    fresh = AppTest.from_file(APP, default_timeout=90)
-    fresh.run()
+    fresh = open_app()
     fresh.switch_page("pages/data.py").run()
     fresh.selectbox(key="sample").set_value("Melbourne daily minimum temperature (1981-1990)").run()
     fresh.switch_page(PAGE).run()

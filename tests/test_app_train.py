@@ -8,24 +8,19 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lstmlab.model import count_parameters
-from tests.conftest import ROOT
+from tests.app_support import TRAINED, open_app
+
+EPOCHS = TRAINED["epochs"]
 
 
 @pytest.fixture(scope="module")
-def trained() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/train.py").run()
-    at.select_slider(key="h_size").set_value(16)
-    at.number_input(key="epochs").set_value(4).run()
-    at.button(key="train_start").click().run()
-    assert not at.exception
-    return at
+def trained(trained_session) -> AppTest:
+    assert TRAINED["h_size"] == 16  # the parameter count below
+    return trained_session
 
 
 def test_the_page_shows_the_model_before_training():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
+    at = open_app()
     at.switch_page("pages/train.py").run()
     assert not at.exception
     assert at.info[0].value.startswith("No run yet")
@@ -37,11 +32,11 @@ def test_the_page_shows_the_model_before_training():
 
 def test_training_keeps_a_run_and_reports_it(trained):
     runs = trained.session_state.runs
-    assert len(runs) == 1 and runs[0].history.epochs_run == 4
-    assert trained.success[0].value.startswith("Run 1: H=16, 4 epochs on airline-passengers.csv")
+    assert len(runs) == 1 and runs[0].history.epochs_run == EPOCHS
+    assert trained.success[0].value.startswith(f"Run 1: H=16, {EPOCHS} epochs on airline-passengers.csv")
     table = next(df.value for df in trained.dataframe if "best val loss" in df.value.columns)
     row = table.iloc[0]
-    assert row["hidden"] == 16 and row["epochs"] == 4 and row["device"] == "cpu"
+    assert row["hidden"] == 16 and row["epochs"] == EPOCHS and row["device"] == "cpu"
     assert row["params"] == count_parameters(runs[0].model) == 4 * 16 * (1 + 16) + 8 * 16 + 17
     assert row["best val loss"] == pytest.approx(min(runs[0].history.val_loss))
     assert any(c.proto.id.endswith("loss_chart") for c in trained.get("plotly_chart"))
@@ -63,7 +58,7 @@ def test_a_second_run_becomes_active_and_the_first_can_be_picked(trained):
 def test_same_seed_same_run(trained):
     trained.switch_page("pages/train.py").run()
     trained.select_slider(key="h_size").set_value(16)
-    trained.number_input(key="epochs").set_value(4).run()
+    trained.number_input(key="epochs").set_value(EPOCHS).run()
     trained.button(key="train_start").click().run()
     first, *_, last = trained.session_state.runs
     assert last.history.train_loss == first.history.train_loss

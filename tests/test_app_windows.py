@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app_support import open_app
 from tests.conftest import ROOT
 
 POLLUTION = "Beijing PM2.5 pollution (hourly, 2010-2014)"
@@ -12,8 +13,7 @@ POLLUTION = "Beijing PM2.5 pollution (hourly, 2010-2014)"
 
 @pytest.fixture
 def windows() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
+    at = open_app()
     at.switch_page("pages/windows.py").run()
     assert not at.exception
     return at

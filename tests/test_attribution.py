@@ -3,7 +3,14 @@
 import pytest
 import torch
 
-from lstmlab.attribution import gradient_x_input, gradients, integrated_gradients, step_gradient_norm
+from lstmlab.attribution import (
+    AttributionMethod,
+    attribute,
+    gradient_x_input,
+    gradients,
+    integrated_gradients,
+    step_gradient_norm,
+)
 from lstmlab.config import InitState
 from lstmlab.model import SimpleLSTM
 
@@ -87,3 +94,16 @@ def test_bad_arguments():
         gradients(model, torch.zeros(1, W, F), target=3)
     with pytest.raises(ValueError, match="steps"):
         integrated_gradients(model, torch.zeros(1, W, F), steps=0)
+
+
+@pytest.mark.parametrize("method", list(AttributionMethod))
+def test_attribute_by_method_against_finite_differences(x, method):
+    model = _model(InitState.RANDOM)
+    states = model.initial_states(x.shape[0])
+    got = attribute(method, model, x, 1, states)
+    if method is AttributionMethod.GRADIENT_X_INPUT:  # gradient × input, the gradient by central differences
+        torch.testing.assert_close(got, _fd_grad(model, x, 1, states) * x, atol=1e-6, rtol=1e-5)
+    else:  # completeness: the shares add up to f(x) - f(0)
+        total = _f(model, x, 1, states) - _f(model, torch.zeros_like(x), 1, states)
+        torch.testing.assert_close(got.sum(dim=(1, 2)), total, atol=5e-3, rtol=5e-2)
+        torch.testing.assert_close(got, integrated_gradients(model, x, 1, states=states))

@@ -70,19 +70,10 @@ def test_generated_script_reproduces_the_test_metrics(case, tmp_path):
         len(series.columns), window_config.window, window_config.horizon * len(series.targets), model_config
     )
     history = fit(model, splits["train"].x, splits["train"].y, train_config)
-    run = Run(
-        7,
-        filename,
-        "digest",
-        spec,
-        window_config,
-        model_config,
-        train_config,
-        series.columns,
-        series.targets,
-        scaled.scaler,
-        model,
-        history,
+    run = Run.create(
+        number=7, source_name=filename, source_digest="digest", data_spec=spec, window_config=window_config,
+        model_config=model_config, train_config=train_config, columns=series.columns, targets=series.targets,
+        scaler=scaled.scaler, model=model, history=history,
     )
     season = detect_season(series.frequency, series.values[:, 0], series.time)
     expected = {}

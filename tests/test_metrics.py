@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from lstmlab.baselines import (
+    default_season,
     detect_season,
     naive_forecast,
     season_from_autocorrelation,
@@ -18,6 +19,7 @@ from lstmlab.baselines import (
 from lstmlab.config import DataSpec, ModelConfig, TrainConfig, WindowConfig
 from lstmlab.metrics import (
     evaluate_run,
+    forecast_origins,
     mae,
     mape,
     mase,
@@ -41,19 +43,10 @@ def make_run(values: np.ndarray, targets=(0,), window=6, horizon=1, seed=0):
     torch.manual_seed(seed)
     columns = tuple(f"c{i}" for i in range(values.shape[1]))
     model = SimpleLSTM.from_config(values.shape[1], window, horizon * len(targets), ModelConfig(h_size=4))
-    run = Run(
-        1,
-        "synthetic.csv",
-        "digest",
-        DataSpec(features=columns),
-        config,
-        ModelConfig(h_size=4),
-        TrainConfig(),
-        columns,
-        tuple(targets),
-        scaled.scaler,
-        model,
-        History(),
+    run = Run.create(
+        number=1, source_name="synthetic.csv", source_digest="digest", data_spec=DataSpec(features=columns),
+        window_config=config, model_config=ModelConfig(h_size=4), train_config=TrainConfig(), columns=columns,
+        targets=tuple(targets), scaler=scaled.scaler, model=model, history=History(),
     )
     return run, scaled, splits
 
@@ -223,3 +216,31 @@ def test_verdict_names_the_best_baseline():
     metrics.loc[0, "MAE"] = 2.7
     assert verdict(metrics)[0] is False
     assert verdict(metrics, "validation") is None
+
+
+def _origins_by_walking(count: int, horizon: int, most: int, shown: int) -> tuple[list[int], list[int]]:
+    """The first picks found by walking back over the offered windows, keeping each a horizon or more back."""
+    every = max(1, count // most)
+    options = [n for n in range(count) if n % every == 0]
+    picks = options[-1:]
+    for option in reversed(options):
+        if len(picks) < shown and picks[-1] - option >= horizon:
+            picks.append(option)
+    return options, picks[::-1]
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 40, 399, 400, 401, 1_000, 12_345])
+@pytest.mark.parametrize("horizon", [1, 2, 3, 24])
+def test_forecast_origins_against_a_walk(count, horizon):
+    options, picks = forecast_origins(count, horizon)
+    assert (options, picks) == _origins_by_walking(count, horizon, 400, 3)
+    assert len(options) <= 2 * 400 and all(0 <= n < count for n in options)
+
+
+def test_default_season_is_kept_below_the_length():
+    monthly = pd.date_range("2020-01-01", periods=6, freq="MS")
+    values = np.arange(6.0)
+    assert detect_season("MS", values, monthly) == 12
+    assert default_season("MS", values, monthly, length=6) == 5  # a season of 12 has no past in 6 rows
+    assert default_season("MS", values, monthly, length=40) == 12
+    assert default_season(None, values, None, length=1) == 1

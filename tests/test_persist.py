@@ -13,16 +13,15 @@ import torch
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
+from lstmlab.attach import check_columns, scale_like
 from lstmlab.config import Cell, DataSpec, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
 from lstmlab.model import SimpleLSTM, SimpleRNN, predict
 from lstmlab.persist import (
     ModelFileError,
-    check_columns,
     expected_shapes,
     load_model,
     read_bundle,
     save_model,
-    scale_like,
     write_bundle,
 )
 from lstmlab.runs import Run
@@ -43,19 +42,10 @@ def make_run(bidirectional=True, n_layers=2, horizon=3, targets=(0, 2), cell=Cel
         model, splits["train"].x, splits["train"].y, train_config, val=(splits["validation"].x, splits["validation"].y)
     )
     spec = DataSpec(time_columns=("date",), features=("a", "b", "c"), targets=("a", "c"))
-    run = Run(
-        4,
-        "data.csv",
-        "d1g35t",
-        spec,
-        window,
-        model_config,
-        train_config,
-        ("a", "b", "c"),
-        targets,
-        scaled.scaler,
-        model,
-        history,
+    run = Run.create(
+        number=4, source_name="data.csv", source_digest="d1g35t", data_spec=spec, window_config=window,
+        model_config=model_config, train_config=train_config, columns=("a", "b", "c"), targets=targets,
+        scaler=scaled.scaler, model=model, history=history,
     )
     return run, splits
 
@@ -70,7 +60,9 @@ def test_round_trip_gives_identical_predictions(saved):
     run, splits, weights, config = saved
     loaded = load_model(weights, config)
     x = splits["test"].x
-    assert torch.equal(predict(run.model, x, 3), predict(loaded.model, x, 3))
+    trained_on = next(run.model.parameters()).device  # a GPU where the machine has one: compare like with like
+    assert torch.equal(predict(run.model, x, 3), predict(loaded.model.to(trained_on), x, 3))
+    loaded.model.cpu()
     fresh = SimpleLSTM.from_config(3, 7, 6, run.model_config)  # the weights really came from the file
     assert not torch.equal(predict(fresh, x, 3), predict(loaded.model, x, 3))
     back = loaded.as_run(9, "other.csv", "abc")

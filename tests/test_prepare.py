@@ -20,6 +20,8 @@ from lstmlab.prepare import (
     detect_time_columns,
     infer_spec,
     missing_counts,
+    numeric_columns,
+    plot_columns,
     prepare_series,
     summarize,
 )
@@ -33,13 +35,13 @@ def load(folder, name: str) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def pollution(shared_data) -> pd.DataFrame:
-    return load(shared_data, "pollution.csv")
+def pollution(samples) -> pd.DataFrame:
+    return load(samples, "pollution.csv")
 
 
-def test_detects_each_real_time_axis(shared_data, pollution):
-    assert detect_time_columns(load(shared_data, "airline-passengers.csv")) == ("Month",)
-    assert detect_time_columns(load(shared_data, "daily-min-temperatures.csv")) == ("Date",)
+def test_detects_each_real_time_axis(samples, pollution):
+    assert detect_time_columns(load(samples, "airline-passengers.csv")) == ("Month",)
+    assert detect_time_columns(load(samples, "daily-min-temperatures.csv")) == ("Date",)
     assert detect_time_columns(pollution) == ("year", "month", "day", "hour")
 
 
@@ -119,7 +121,8 @@ def test_pollution_policies_against_pandas(pollution):
     np.testing.assert_array_equal(filled.values[:, 0], pm.ffill().iloc[24:].to_numpy(np.float32))
     dropped = prepare_series(pollution, DataSpec(**{**spec.__dict__, "missing": MissingPolicy.DROP}))
     assert dropped.length == len(pollution.dropna()) == 43824 - 2067
-    assert "Dropped 2,067 rows with missing values." in dropped.notes
+    assert "Dropped 2,067 rows with missing values. That is 4.7% of the 43,824 rows." in dropped.notes
+    assert dropped.warnings == ()  # under 5% of the rows: an info line
     assert dropped.frequency is None  # gaps: the steps are no longer regular, and a note says so
     assert any("not all equal" in n for n in dropped.notes)
     assert interpolated.missing[0] == 2067 and dropped.missing[0] == 2067
@@ -149,13 +152,16 @@ def test_sorted_and_duplicate_timestamps_are_reported():
     assert list(series.time.strftime("%d")) == ["01", "02", "03", "04"]
     assert series.frequency == "D"
     assert "Sorted by time (the rows were not in time order)." in series.notes
-    assert "1 duplicate timestamps (kept the first of each)." in series.notes
+    dup = next(n for n in series.notes if n.startswith("1 duplicate timestamps (kept the first of each)"))
+    assert "2 rows share 1 timestamp, so 1 rows were removed" in dup and "20% of the 5 rows" in dup
+    assert series.warnings == (dup,)  # 1 row of 5 is more than a few percent
 
 
 def test_unreadable_times_dropped_or_refused():
     df = pd.DataFrame({"t": ["2020-01-01", "soon", "2020-01-03", "2020-01-04"], "v": [1.0, 2.0, 3.0, 4.0]})
     series = prepare_series(df, DataSpec(("t",), ("v",), ("v",)))
     assert series.length == 3 and any("could not be read" in n for n in series.notes)
+    assert series.warnings == ("Dropped 1 row(s) whose time could not be read. That is 25% of the 4 rows.",)
     garbage = pd.DataFrame({"t": ["a", "b", "c", "2020-01-01"], "v": [1.0, 2.0, 3.0, 4.0]})
     with pytest.raises(DataError, match="not dates"):
         prepare_series(garbage, DataSpec(("t",), ("v",), ("v",)))
@@ -201,7 +207,7 @@ def test_too_few_rows_left():
         prepare_series(df, DataSpec((), ("v",), ("v",), missing=MissingPolicy.DROP))
 
 
-def test_summary_and_missing_counts_against_numpy(shared_data, pollution):
+def test_summary_and_missing_counts_against_numpy(samples, pollution):
     series = prepare_series(pollution, infer_spec(pollution))
     table = summarize(series)
     assert list(table.index) == list(series.columns)
@@ -213,15 +219,15 @@ def test_summary_and_missing_counts_against_numpy(shared_data, pollution):
     counts = missing_counts(pollution)
     assert counts["pm2.5"] == 2067 and counts.drop("pm2.5").sum() == 0
     airline = prepare_series(
-        load(shared_data, "airline-passengers.csv"), infer_spec(load(shared_data, "airline-passengers.csv"))
+        load(samples, "airline-passengers.csv"), infer_spec(load(samples, "airline-passengers.csv"))
     )
     about = describe_time(airline)
     assert (about["rows"], about["frequency"], about["step"]) == (144, "MS", "monthly")
     assert about["start"] == pd.Timestamp("1949-01-01") and about["end"] == pd.Timestamp("1960-12-01")
 
 
-def test_daily_temperatures_gaps_are_reported(shared_data):
-    df = load(shared_data, "daily-min-temperatures.csv")
+def test_daily_temperatures_gaps_are_reported(samples):
+    df = load(samples, "daily-min-temperatures.csv")
     series = prepare_series(df, infer_spec(df))
     assert series.length == 3650 and series.frequency is None  # 1984-12-31 and 1988-12-31 are absent
     assert describe_time(series)["step"] == "irregular, mostly 1 day"
@@ -239,7 +245,10 @@ def test_prepared_series_contract():
 
 
 def test_reading_and_preparing_do_not_import_torch():
-    code = "import sys, lstmlab.data, lstmlab.prepare, lstmlab.figures.data; print('torch' in sys.modules)"
+    code = (
+        "import sys, lstmlab.data, lstmlab.prepare, lstmlab.figures.data, lstmlab.explain, lstmlab.errors; "
+        "print('torch' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
 
@@ -260,3 +269,13 @@ def test_series_figure_downsamples_and_keeps_extremes(pollution):
 def test_missing_figure_counts(pollution):
     fig = plot_missing(missing_counts(pollution))
     assert dict(zip(fig.data[0].x, fig.data[0].y, strict=True))["pm2.5"] == 2067
+
+
+def test_numeric_and_plot_columns_on_the_shipped_pollution_sample(samples):
+    table = read_table((samples / "pollution.csv").read_bytes(), "pollution.csv")
+    assert numeric_columns(table) == list(table.select_dtypes("number").columns)
+    assert "cbwd" not in numeric_columns(table)
+    spec = DataSpec(("year", "month", "day", "hour"), ("pm2.5", "DEWP", "TEMP", "PRES", "Iws"), ("TEMP", "Iws"))
+    series = prepare_series(table, spec)
+    assert plot_columns(series) == ["TEMP", "Iws", "pm2.5", "DEWP"]  # targets first, then the rest in order
+    assert plot_columns(series, most=10) == ["TEMP", "Iws", "pm2.5", "DEWP", "PRES", *series.columns[5:]]

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from lstmlab.config import InitState, Summary
-from lstmlab.figures.cells import gate_terms
+from lstmlab.inspection import gate_terms
 from lstmlab.model import SimpleLSTM
 from lstmlab.shapes import trace_shapes
 from lstmlab.trace import (

@@ -74,7 +74,8 @@ def test_nan_loss_stops_with_a_message_and_keeps_good_weights(windows):
         if report.epoch == 2:
             y[5] = float("nan")  # the next epoch's loss becomes NaN
 
-    history = fit(model, x, y, TrainConfig(epochs=5), on_epoch=poison_after_two)
+    # CPU: fit moves y to a GPU once, and the poison must reach the copy it trains on
+    history = fit(model, x, y, TrainConfig(epochs=5, device="cpu"), on_epoch=poison_after_two)
     assert calls == [1, 2] and history.epochs_run == 2
     assert "nan" in history.stopped and "last good epoch" in history.stopped
     assert all(torch.isfinite(p).all() for p in model.parameters())

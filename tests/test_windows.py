@@ -10,10 +10,12 @@ from lstmlab.windows import (
     Scaler,
     count_windows,
     describe_shapes,
+    empty_splits,
     make_windows,
     scale_series,
     split_bounds,
     window_splits,
+    window_start,
 )
 
 
@@ -137,3 +139,22 @@ def test_adjacent_targets_are_a_view_and_others_a_small_copy(series):
     np.testing.assert_array_equal(y[0].numpy(), series[5:7][:, [2, 0]])
     _, y = make_windows(series, 5, targets=(-1,))
     np.testing.assert_array_equal(y[:, 0, 0].numpy(), series[5:, 2])
+
+
+def test_window_start_is_where_the_window_sits_in_the_scaled_series(series):
+    config = WindowConfig(window=9, horizon=2, stride=3)
+    scaled = scale_series(series, (0,), config)
+    for name, split in window_splits(scaled, config).items():
+        for index in range(len(split)):
+            start = window_start(split, index, config.window)
+            assert scaled.bounds[name][0] <= start, name
+            np.testing.assert_array_equal(split.x[index].numpy(), scaled.values[start : start + config.window])
+
+
+def test_empty_splits_are_the_ones_with_rows_but_no_window(series):
+    config = WindowConfig(window=40, horizon=1, val_fraction=0.15, test_fraction=0.0)
+    scaled = scale_series(series, (0,), config)
+    splits = window_splits(scaled, config)
+    lengths = {name: stop - start for name, (start, stop) in scaled.bounds.items()}
+    assert lengths["test"] == 0 and 0 < lengths["validation"] < 41  # no rows, and rows too few for a window
+    assert empty_splits(scaled, splits) == ["validation"]

@@ -1,21 +1,21 @@
-"""Figures of the Inspect page about single cells and units: one cell's numbers, the state heatmaps,
-LSTMVis-style unit paths, and the equations of a cell with its numbers filled in, for the LSTM, the GRU
-and the tanh RNN alike (a GRU or RNN cell has no c: its panels and lines are left out)."""
+"""Figures of the Inspect page about single cells and units: one cell's numbers as bars, the state
+heatmaps and LSTMVis-style unit paths, for the LSTM, the GRU and the tanh RNN alike (a GRU or RNN cell
+has no c: its bars and panels are left out). (The cell's equations and table are in ``lstmlab.explain``.)"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lstmlab.config import Cell as CellKind
 from lstmlab.figures.common import base_layout
 from lstmlab.figures.inspect import legend_below
-from lstmlab.model import SimpleRNN
+from lstmlab.inspection import gate_terms
 from lstmlab.trace import GATE_NAMES, Cell
+
+__all__ = ["cell_figure", "gate_terms", "state_heatmaps", "unit_paths_figure"]  # gate_terms: its old home
 
 GATE_COLOURS = {"i": "#1f77b4", "f": "#ff7f0e", "g": "#2ca02c", "o": "#d62728", "r": "#1f77b4", "z": "#ff7f0e",
                 "n": "#2ca02c", "a": "#8c564b"}
@@ -39,91 +39,6 @@ def cell_figure(cell: Cell, units: Sequence[int], features: Sequence[str]) -> go
     fig.update_xaxes(title_text="unit", row=1, col=2)
     fig.update_xaxes(title_text="unit", row=1, col=3)
     return legend_below(base_layout(fig, height=380))
-
-
-def _fmt(v: float) -> str:
-    return f"{v:.3f}" if abs(v) >= 5e-4 or v == 0 else f"{v:.1e}"
-
-
-def cell_equations(cell: Cell, terms: dict[str, np.ndarray], unit: int) -> list[str]:
-    """LaTeX lines of the cell's equations (LSTM, GRU or RNN) for one unit with its numbers filled in.
-
-    ``terms[gate]`` (3, H) holds W_i·x_t, W_h·h_{t-1} and the summed biases (``gate_terms``); for the
-    GRU's candidate n, (4, H): W_in·x_t, W_hn·h_{t-1}, b_in and b_hn, since r scales W_hn·h + b_hn only.
-    """
-    if cell.kind is CellKind.RNN:
-        wx, wh, b = terms["a"][:, unit]
-        return [
-            rf"a_t = W_{{ih}} x_t + W_{{hh}} h_{{t-1}} + b = {_fmt(wx)} + ({_fmt(wh)}) + ({_fmt(b)}) = "
-            rf"{_fmt(cell.a[unit])}",
-            rf"h_t = \tanh(a_t) = \tanh({_fmt(cell.a[unit])}) = {_fmt(cell.h[unit])}",
-        ]
-    sigmoid = ("r", "z") if cell.kind is CellKind.GRU else ("i", "f", "g", "o")
-    lines = []
-    for gate in sigmoid:
-        act = r"\tanh" if gate == "g" else r"\sigma"
-        wx, wh, b = terms[gate][:, unit]
-        lines.append(
-            rf"{gate}_t = {act}(W_{{i{gate}}} x_t + W_{{h{gate}}} h_{{t-1}} + b_{gate}) = "
-            rf"{act}({_fmt(wx)} + ({_fmt(wh)}) + ({_fmt(b)})) = {act}({_fmt(wx + wh + b)}) = "
-            rf"{_fmt(cell.gates[gate][unit])}"
-        )
-    h_prev = cell.h_prev[unit]
-    if cell.kind is CellKind.GRU:
-        wx, wh, b_in, b_hn = terms["n"][:, unit]
-        r, z, n = (cell.gates[k][unit] for k in ("r", "z", "n"))
-        lines.append(
-            rf"n_t = \tanh(W_{{in}} x_t + b_{{in}} + r_t \odot (W_{{hn}} h_{{t-1}} + b_{{hn}})) = "
-            rf"\tanh({_fmt(wx)} + ({_fmt(b_in)}) + {_fmt(r)} \cdot ({_fmt(wh)} + ({_fmt(b_hn)}))) = {_fmt(n)}"
-        )
-        lines.append(
-            rf"h_t = (1 - z_t) \odot n_t + z_t \odot h_{{t-1}} = (1 - {_fmt(z)}) \cdot {_fmt(n)} + "
-            rf"{_fmt(z)} \cdot ({_fmt(h_prev)}) = {_fmt(cell.h[unit])}"
-        )
-        return lines
-    i, f, g, o = (cell.gates[k][unit] for k in ("i", "f", "g", "o"))
-    lines.append(
-        rf"c_t = f_t \odot c_{{t-1}} + i_t \odot g_t = {_fmt(f)} \cdot ({_fmt(cell.c_prev[unit])}) + "
-        rf"{_fmt(i)} \cdot ({_fmt(g)}) = {_fmt(cell.c[unit])}"
-    )
-    lines.append(rf"h_t = o_t \odot \tanh(c_t) = {_fmt(o)} \cdot \tanh({_fmt(cell.c[unit])}) = {_fmt(cell.h[unit])}")
-    return lines
-
-
-def gate_terms(model: SimpleRNN, layer: int, direction: int, cell: Cell) -> dict[str, np.ndarray]:
-    """Each gate's pre-activation split into W_i·x_t, W_h·h_{t-1} and bias: {gate: (3, H)}.
-
-    The GRU's n keeps its two biases apart: (4, H) rows W_in·x_t, W_hn·h_{t-1}, b_in, b_hn."""
-    sfx = f"_l{layer}" + ("_reverse" if direction else "")
-    module = model.rnn
-    w_ih, w_hh = (getattr(module, n + sfx).detach().cpu().double().numpy() for n in ("weight_ih", "weight_hh"))
-    b_ih, b_hh = np.zeros(w_ih.shape[0]), np.zeros(w_ih.shape[0])
-    if module.bias:
-        b_ih, b_hh = (getattr(module, n + sfx).detach().cpu().double().numpy() for n in ("bias_ih", "bias_hh"))
-    wx, wh = w_ih @ cell.x.astype(np.float64), w_hh @ cell.h_prev.astype(np.float64)  # (gates × H,)
-    names = list(cell.gates)
-    if cell.kind is CellKind.LSTM:
-        names = ["i", "f", "g", "o"]  # PyTorch's row order
-    n = len(names)
-    parts = [p.reshape(n, -1) for p in (wx, wh, b_ih + b_hh)]
-    terms = {gate: np.stack([part[k] for part in parts]) for k, gate in enumerate(names)}
-    if cell.kind is CellKind.GRU:
-        terms["n"] = np.stack([wx.reshape(n, -1)[2], wh.reshape(n, -1)[2], b_ih.reshape(n, -1)[2],
-                               b_hh.reshape(n, -1)[2]])
-    return terms
-
-
-def cell_table(cell: Cell, units: Sequence[int]) -> pd.DataFrame:
-    """The cell's numbers for a few units, one row per unit."""
-    units = list(units)
-    data = {"unit": units, "h_{t-1}": cell.h_prev[units]}
-    if cell.c is not None:
-        data["c_{t-1}"] = cell.c_prev[units]
-    data.update({gate: values[units] for gate, values in cell.gates.items()})
-    if cell.c is not None:
-        data["c_t"] = cell.c[units]
-    data["h_t"] = cell.h[units]
-    return pd.DataFrame(data)
 
 
 def state_heatmaps(states: dict[str, np.ndarray], title: str = "") -> go.Figure:

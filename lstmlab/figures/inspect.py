@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lstmlab.errata import Bidirectional, RandomStates, WeightReuse
+from lstmlab.errata import RandomStates
+from lstmlab.explain import shape_text
 from lstmlab.figures.common import base_layout
 from lstmlab.shapes import Stage
-from lstmlab.trace import SIGMOID_GATES
 
 # Where each stage sits in the pipeline diagram: (column, row); h_n and c_n hang below the LSTM.
 _PLACES = {"series": (0, 0), "scaled": (1, 0), "windows": (2, 0), "LSTM output": (3, 0), "h_n": (4, -1),
@@ -30,10 +29,6 @@ def legend_below(fig: go.Figure) -> go.Figure:
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), hovermode="closest",
                       margin=dict(t=60, b=10))
     return fig
-
-
-def shape_text(shape: Sequence[int]) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
 def pipeline_figure(stages: Sequence[Stage], selected: str = "", summary_from: str = "h_n") -> go.Figure:
@@ -72,21 +67,6 @@ def pipeline_figure(stages: Sequence[Stage], selected: str = "", summary_from: s
     fig = base_layout(fig, height=330)
     fig.update_layout(hovermode="closest", plot_bgcolor="white")
     return fig
-
-
-def window_labels(time: pd.Index, stop: int, window: int) -> list[str]:
-    """Labels of the ``window`` rows before row ``stop``: dates without a midnight time, else as they are."""
-    rows = time[stop - window : stop]
-    if isinstance(rows, pd.DatetimeIndex):
-        daily = (rows == rows.normalize()).all()
-        return list(rows.strftime("%Y-%m-%d" if daily else "%Y-%m-%d %H:%M"))
-    return [str(v) for v in rows]
-
-
-def stage_table(stage: Stage) -> pd.DataFrame:
-    """The first few real values of a stage's tensor, as a small table."""
-    sample = np.atleast_2d(stage.sample)
-    return pd.DataFrame(sample, columns=[str(k) for k in range(sample.shape[1])])
 
 
 def chain_figure(h: np.ndarray, c: np.ndarray, x: np.ndarray, selected: int, reverse: bool = False,
@@ -142,7 +122,7 @@ def saturation_figure(per_unit: dict[str, np.ndarray], low: float = 0.1, high: f
 
     ``per_unit[gate]`` is (L, D, H, 2) from ``trace.unit_saturation``; one panel per sigmoid gate.
     """
-    gates = [g for g in SIGMOID_GATES if g in per_unit]
+    gates = list(per_unit)  # the cell's sigmoid gates: i, f, o (LSTM) or r, z (GRU)
     fig = make_subplots(rows=1, cols=len(gates), subplot_titles=[f"{g} gate" for g in gates],
                         shared_yaxes=True, horizontal_spacing=0.04)
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
@@ -198,56 +178,3 @@ def random_states_figure(result: RandomStates, target: str = "", step: int = 0, 
     fig.update_xaxes(title_text="window (evenly spaced over the split)")
     fig.update_yaxes(title_text=target or "prediction")
     return legend_below(base_layout(fig, "Same windows, two calls", height=340))
-
-
-def bidirectional_table(result: Bidirectional) -> pd.DataFrame:
-    """What each summary's backward half has been through, and how far the predictions move."""
-    rows = [
-        {"summary": "output[:, -1] (tutorial)", "backward steps run": result.backward_steps_tutorial,
-         "backward half changes when steps 0..W-2 change": result.backward_change_tutorial},
-        {"summary": "h_n (corrected)", "backward steps run": result.backward_steps_corrected,
-         "backward half changes when steps 0..W-2 change": result.backward_change_corrected},
-    ]
-    return pd.DataFrame(rows)
-
-
-def weight_reuse_table(result: WeightReuse) -> pd.DataFrame:
-    return pd.DataFrame([
-        {"what": "nn.LSTM parameters (any window)", "value": f"{result.lstm_parameters:,}"},
-        {"what": f"if each of the {result.window} steps had its own cell", "value": f"{result.if_one_cell_per_step:,}"},
-        {"what": "same count for a model built for 2 × window", "value": str(result.same_count_at_double_window)},
-        {"what": "distinct weight tensors used over the steps", "value": str(len(set(result.weight_ids)))},
-        {"what": "id(weight_ih_l0) at every step", "value": str(result.weight_id)},
-        {"what": "max |unrolled cell − nn.LSTM layer 0|", "value": f"{result.max_abs_diff:.2e}"},
-    ])
-
-
-def bidirectional_text(result: Bidirectional, unit: str = "") -> str:
-    """What the tutorial's ``output[:, -1]`` gets wrong for this model, in words and numbers."""
-    gap = f"{result.gap.max():.4g}" + (f" ({unit})" if unit else "")
-    if not result.bidirectional:
-        return ("**Bidirectional summary.** This model runs one direction, so the tutorial's `output[:, -1]` "
-                f"equals `h_n` here (predictions differ by {gap}). In a bidirectional model the backward half of "
-                "`output[:, -1]` has run one step only; train one to see the difference.")
-    if result.n_layers == 1:
-        seen = "it has seen the last time step only"
-    else:
-        seen = ("its input at that step carries the forward half of the layer below, which has seen the whole "
-                "window, so it reacts to earlier steps only through that")
-    return ("**Bidirectional summary.** The backward direction reads the window from the end, so in "
-            f"`output[:, -1]` it has run 1 step of its own recurrence: {seen}. `h_n` holds it after all "
-            f"{result.window} steps. Through the same Linear layer the two summaries' predictions differ by up to "
-            f"{gap} on these windows.")
-
-
-def params_table(stage: Stage) -> pd.DataFrame:
-    return pd.DataFrame([{"parameter": name, "shape": shape_text(shape)} for name, shape in stage.params])
-
-
-def random_states_text(result: RandomStates, unit: str = "") -> str:
-    unit = f" {unit}" if unit else ""
-    return ("**Random initial states.** The tutorial draws new `torch.randn` states on every call, so the same "
-            f"window gets a different prediction each time: two calls differ by up to "
-            f"**{result.tutorial_gap.max():.4g}{unit}** (mean {result.tutorial_gap.mean():.4g}) on these windows. "
-            f"Zero states (the default here) give the same prediction twice (difference "
-            f"{result.zeros_gap.max():.2g}).")

@@ -7,9 +7,9 @@ They take ``lstmlab.metrics.forecasts`` output (per split: actual, model, naive,
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 
+from lstmlab.explain import time_label
 from lstmlab.figures.common import base_layout, downsample_index
 from lstmlab.windows import SplitWindows
 
@@ -23,14 +23,6 @@ def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     """The common layout, with room between the title and the legend above the plot."""
     base_layout(fig, title, height)
     return fig.update_layout(margin=dict(t=75), title=dict(y=0.98, yanchor="top"), legend=dict(y=1.01))
-
-
-def time_label(value) -> str:
-    """A time-axis value as a short label: a date alone when it falls at midnight."""
-    if isinstance(value, (np.datetime64, pd.Timestamp)):
-        stamp = pd.Timestamp(value)
-        return stamp.strftime("%Y-%m-%d" if stamp == stamp.normalize() else "%Y-%m-%d %H:%M")
-    return str(value)
 
 
 def _line(x: np.ndarray, y: np.ndarray, name: str, colour: str) -> go.Scatter:

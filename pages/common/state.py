@@ -26,6 +26,7 @@ SAMPLES = {
     "Melbourne daily minimum temperature (1981-1990)": "daily-min-temperatures.csv",
 }
 DEFAULT_SAMPLE = next(iter(SAMPLES))
+SPEC_WIDGETS = ("time_columns", "features", "targets", "categorical", "missing", "plot_columns")
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,49 @@ def current_source() -> Source:
 def set_source(source: Source) -> None:
     """Switch the session to new data; settings made for the old table no longer apply."""
     st.session_state.source = source
-    st.session_state.pop("spec", None)
+    for key in ("spec", *SPEC_WIDGETS):
+        st.session_state.pop(key, None)
 
 
-def _memo(stage: str, key: tuple, compute, message: str, keep: int = 2):
+def check_upload(upload) -> Source | None:
+    """A new upload as a Source once it reads and prepares; None for no upload, one already seen, or bad input.
+
+    Bad input keeps the old data: its message is kept in ``data_upload_error`` (file id, message, rows
+    that would fit) for the Data page to show.
+    """
+    if upload is None or upload.file_id == st.session_state.get("data_upload_id"):
+        return None
+    st.session_state.data_upload_id = upload.file_id
+    return _validated(make_source(upload.name, upload.getvalue()), upload.file_id)
+
+
+def _validated(candidate: Source, file_id: str) -> Source | None:
+    from lstmlab.errors import DataError
+    from lstmlab.prepare import infer_spec
+
+    try:  # validate before switching; memoised, so the switch costs nothing more
+        load_series(candidate, infer_spec(load_table(candidate)))
+    except DataError as err:
+        st.session_state.data_upload_error = (file_id, str(err), getattr(err, "fits_rows", 0))
+        return None
+    return candidate
+
+
+def use_recent_rows(rows: int) -> None:
+    """Switch to the last ``rows`` rows of an upload too large to hold whole (a button's callback)."""
+    from lstmlab.data import keep_last_rows
+
+    upload = st.session_state.upload
+    name = f"{upload.name} (last {rows:,} rows)"
+    candidate = _validated(make_source(name, keep_last_rows(upload.getvalue(), rows)), upload.file_id)
+    if candidate is None:  # still too large: no second offer
+        st.session_state.data_upload_error = (*st.session_state.data_upload_error[:2], 0)
+        return
+    set_source(candidate)
+    st.session_state.sample = st.session_state.data_upload_error = None
+
+
+def memo(stage: str, key: tuple, compute, message: str, keep: int = 2):
     """This session's result of ``stage`` for ``key`` (content digest and settings), computed once.
 
     Unlike ``st.cache_data``, which pickles every hit into a fresh copy (70 MB per rerun for a
@@ -82,7 +122,7 @@ def load_table(source: Source) -> pd.DataFrame:
     """The parsed table (raises ``DataError`` for input that cannot be used)."""
     from lstmlab.data import read_table
 
-    return _memo("table", (source.digest,), lambda: read_table(source.data, source.name), "Reading the table…")
+    return memo("table", (source.digest,), lambda: read_table(source.data, source.name), "Reading the table…")
 
 
 def current_spec(table: pd.DataFrame) -> DataSpec:
@@ -101,7 +141,7 @@ def load_series(source: Source, spec: DataSpec):
     def prepare():  # the table is read only when the series is not memoised yet
         return prepare_series(load_table(source), spec)
 
-    return _memo("series", (source.digest, spec), prepare, "Preparing the series…")
+    return memo("series", (source.digest, spec), prepare, "Preparing the series…")
 
 
 def current_window_config() -> WindowConfig:
@@ -113,7 +153,7 @@ def load_scaled(source: Source, spec: DataSpec, config: WindowConfig):
     from lstmlab.windows import scale_series
 
     series = load_series(source, spec)
-    return _memo(
+    return memo(
         "scaled", (source.digest, spec, config), lambda: scale_series(series.values, series.targets, config), "Scaling…"
     )
 
@@ -136,7 +176,7 @@ def load_current_series():
     Pages past the Data page need only the series: the parsed table is let go (the Data page reads it
     again when the user returns), which frees a million-row table's 90 MB for windowing and training.
     """
-    from lstmlab.data import DataError
+    from lstmlab.errors import DataError
 
     source = current_source()
     try:

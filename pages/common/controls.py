@@ -1,16 +1,17 @@
 """Widget groups shared by the pages: each reads a settings form and returns its frozen config.
 
 Widget values are seeded from the last config in session state, because Streamlit forgets a page's
-widgets when the user leaves the page.
+widgets when the user leaves the page; ``forget_above`` drops a remembered value that no longer fits.
 """
 
 from dataclasses import asdict
 
+import numpy as np
 import streamlit as st
 
 from lstmlab.config import InitState, Loss, ModelConfig, Scaling, Summary, TrainConfig, WindowConfig
-from lstmlab.train import available_devices, describe_device, resolve_device
-from pages import shared
+from lstmlab.devices import available_devices, resolve_device, training_note, unusable_gpu_note
+from pages.common import state
 
 HIDDEN_SIZES = [4, 8, 16, 32, 64, 128, 256]
 BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512, 1024]
@@ -18,7 +19,7 @@ BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512, 1024]
 
 def read_window_config(length: int) -> WindowConfig:
     top = max(1, length - 1)
-    shared.seed_widgets(asdict(shared.current_window_config()))
+    state.seed_widgets(asdict(state.current_window_config()))
     too_long = [key for key in ("window", "horizon", "stride") if st.session_state[key] > top]
     for key in too_long:  # a shorter series than the settings were made for: say so, do not reset silently
         st.session_state[key] = top
@@ -39,7 +40,7 @@ def read_window_config(length: int) -> WindowConfig:
 def read_settings() -> tuple[ModelConfig, TrainConfig]:
     model_defaults = asdict(st.session_state.get("model_config", ModelConfig()))
     train_defaults = asdict(st.session_state.get("train_config", TrainConfig(device=available_devices()[0])))
-    shared.seed_widgets({**model_defaults, **train_defaults})
+    state.seed_widgets({**model_defaults, **train_defaults})
     model_col, train_col = st.columns(2)
     with model_col:
         st.markdown("**Model**")
@@ -56,7 +57,9 @@ def read_settings() -> tuple[ModelConfig, TrainConfig]:
             help="Matters only for a bidirectional LSTM.",
         )
         device = st.selectbox("Device", available_devices(), key="device")
-        st.caption(f"Training on {describe_device(resolve_device(device))}.")
+        st.caption(training_note(resolve_device(device)))
+        if note := unusable_gpu_note():
+            st.warning(note)
     with train_col:
         st.markdown("**Training**")
         lr = st.number_input("Learning rate", 1e-5, 1.0, key="lr", format="%.4f", step=1e-3)
@@ -88,3 +91,10 @@ def read_settings() -> tuple[ModelConfig, TrainConfig]:
     )
     st.session_state.model_config, st.session_state.train_config = model_config, train_config
     return model_config, train_config
+
+
+def forget_above(key: str, top: int) -> None:
+    """Forget a remembered widget value that no longer fits (another run, another split)."""
+    value = st.session_state.get(key)
+    if value is not None and max(np.atleast_1d(value)) > top:
+        del st.session_state[key]

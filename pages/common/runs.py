@@ -1,0 +1,79 @@
+"""This session's training runs: kept as they train, picked for the Inspect and Predictions pages.
+
+Runs live in ``st.session_state`` only, never in a cache shared between users.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import streamlit as st
+
+from lstmlab.runs import Interruption, Run, end_interrupted, keep_on_cpu
+from pages.common import state
+
+if TYPE_CHECKING:  # torch loads with the pages that train or predict
+    from lstmlab.prepare import PreparedSeries
+    from lstmlab.windows import ScaledSeries, SplitWindows
+
+
+def keep_interrupted(why: Interruption) -> None:
+    """Keep the run whose training was cut off (by Stop, or by leaving the page) as it was at that moment."""
+    if checkpoint := st.session_state.pop("training", None):
+        run, source = checkpoint
+        add_run(end_interrupted(run, why), source)
+
+
+def runs() -> list[Run]:
+    """This session's training runs, oldest first (a run cut off by leaving the page is kept too)."""
+    keep_interrupted(Interruption.LEFT_PAGE)
+    return st.session_state.setdefault("runs", [])
+
+
+def add_run(run: Run, source: state.Source) -> None:
+    """Keep a finished run (its weights on the CPU) and the data it was trained on; it becomes the active run."""
+    runs().append(keep_on_cpu(run))
+    st.session_state.setdefault("run_sources", {})[run.source_digest] = source
+    st.session_state.active_run = run.number
+
+
+def active_run() -> Run | None:
+    """The run the Inspect and Predictions pages show, or None before any training."""
+    by_number = {run.number: run for run in runs()}
+    if not by_number:
+        return None
+    return by_number.get(st.session_state.get("active_run"), runs()[-1])
+
+
+class RunData(NamedTuple):
+    """A run's data as its model sees it."""
+
+    series: PreparedSeries
+    scaled: ScaledSeries  # scaled with the run's own scaler
+    splits: dict[str, SplitWindows]
+    rescaled: bool  # the data is not the model's training data: its scaler was not refitted on it
+
+
+def run_data(run: Run) -> RunData:
+    """The run's series, scaled and windowed as its model was trained (raises ``ValueError`` if it cannot be)."""
+    from lstmlab.attach import scaled_for_run
+    from lstmlab.windows import window_splits
+
+    source = st.session_state.run_sources[run.source_digest]
+    series = state.load_series(source, run.data_spec)
+    fitted = state.load_scaled(source, run.data_spec, run.window_config)
+    scaled, rescaled = scaled_for_run(series.values, fitted, run)
+    return RunData(series, scaled, window_splits(scaled, run.window_config), rescaled)
+
+
+def run_predictions(run: Run, splits: dict) -> dict:
+    """The run's model on every window of ``splits`` (``metrics.model_predictions``), once per run.
+
+    Keyed on the run's number, unique in a session (``next_run_number``), and its data's digest.
+    """
+    from lstmlab.metrics import model_predictions
+
+    return state.memo(
+        "predictions", (run.number, run.source_digest), lambda: model_predictions(run, splits),
+        "Running the model on every window…",
+    )  # fmt: skip

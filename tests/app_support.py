@@ -1,0 +1,51 @@
+"""The AppTest helpers the page tests share: a fresh app, and a session that has trained a model.
+
+Loaded as a pytest plugin by ``tests/conftest.py``: ``trained_session`` is one module's session after
+training the standard small model (``TRAINED``) on the built-in airline series, on the Train page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lstmlab.config import WindowConfig
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TRAINED = {"h_size": 16, "epochs": 3}  # small enough to train in a second, large enough to show 16 units
+
+
+def open_app(timeout: float = 120) -> AppTest:
+    """The app after its first run, on the Data page, with no exception."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def train_session(window_config: WindowConfig | None = None, **settings) -> AppTest:
+    """A fresh session that trained one run on the Train page (``TRAINED`` overridden by ``settings``).
+
+    Settings are Train page widgets by key: ``h_size`` (select slider), booleans (checkboxes), numbers.
+    """
+    at = open_app()
+    if window_config is not None:
+        at.session_state["window_config"] = window_config
+    at.switch_page("pages/train.py").run()
+    for key, value in {**TRAINED, **settings}.items():
+        if key == "h_size":
+            at.select_slider(key=key).set_value(value)
+        else:
+            (at.checkbox if isinstance(value, bool) else at.number_input)(key=key).set_value(value)
+    at.button(key="train_start").click().run()
+    assert not at.exception, at.exception
+    assert at.success, "training on the Train page did not finish"
+    return at
+
+
+@pytest.fixture(scope="module")
+def trained_session() -> AppTest:
+    """One session per test module, trained with ``TRAINED``; tests switch to their page from it."""
+    return train_session()

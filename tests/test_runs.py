@@ -1,0 +1,72 @@
+"""Runs: the keyword factory, the positional form older code uses, interrupted runs and run numbers."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.model import SimpleLSTM
+from lstmlab.runs import Interruption, Run, describe_runs, end_interrupted, next_run_number
+from lstmlab.train import History, resolve_device
+from lstmlab.windows import Scaler
+
+FIELDS = ["number", "source_name", "source_digest", "data_spec", "window_config", "model_config", "train_config",
+          "columns", "targets", "scaler", "model", "history"]
+
+
+def parts(horizon=2, targets=(0, 2), n_features=3):
+    window = WindowConfig(window=5, horizon=horizon)
+    model = SimpleLSTM.from_config(n_features, 5, horizon * len(targets), ModelConfig(h_size=4), seed=0)
+    scaler = Scaler(Scaling.NONE, np.zeros(n_features), np.ones(n_features))
+    return dict(number=3, source_name="s.csv", source_digest="abc", data_spec=DataSpec(), window_config=window,
+                model_config=ModelConfig(h_size=4), train_config=TrainConfig(epochs=2, device="cpu"),
+                columns=("a", "b", "c"), targets=targets, scaler=scaler, model=model)
+
+
+def test_field_order_is_unchanged_and_positional_runs_still_work():
+    assert [f.name for f in dataclasses.fields(Run)] == FIELDS
+    p = parts()
+    run = Run(*p.values(), History())  # the twelve positional arguments of older code
+    assert run.number == 3 and run.target_names == ("a", "c") and run.history.epochs_run == 0
+
+
+def test_create_by_keyword_matches_the_positional_run():
+    p, history = parts(), History(train_loss=[1.0, 0.5], device="cpu")
+    made, positional = Run.create(**p, history=history), Run(*p.values(), history)
+    for name in FIELDS:
+        assert getattr(made, name) is getattr(positional, name) or getattr(made, name) == getattr(positional, name)
+    assert describe_runs([made]).equals(describe_runs([positional]))
+
+
+def test_create_gives_a_new_run_an_empty_history_on_its_device():
+    run = Run.create(**parts())
+    assert run.history == History(device=str(resolve_device("cpu")))
+    with pytest.raises(TypeError):
+        Run.create(*parts().values())  # keywords only
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [({"columns": ("a", "b")}, "reads 3 features"), ({"targets": (0, 3)}, "targets must index"),
+     ({"targets": ()}, "targets must index"), ({"window_config": WindowConfig(window=5, horizon=3)}, "horizon")],
+)
+def test_create_refuses_parts_that_do_not_fit_the_model(change, words):
+    with pytest.raises(ValueError, match=words):
+        Run.create(**{**parts(), **change})
+
+
+@pytest.mark.parametrize("why", list(Interruption))
+def test_end_interrupted_says_which_epoch_and_readies_the_model(why):
+    run = Run.create(**parts(), history=History(train_loss=[0.3, 0.2], device="cpu"))
+    run.model.train()
+    assert end_interrupted(run, why) is run
+    assert not run.model.training
+    assert "during epoch 3" in run.history.stopped  # two finished, the third cut off
+    assert ("Stopped by the user" if why is Interruption.STOPPED else "the page was left") in run.history.stopped
+
+
+def test_next_run_number():
+    assert next_run_number([]) == 1
+    runs = [Run.create(**{**parts(), "number": n}) for n in (1, 5, 3)]
+    assert next_run_number(runs) == 6
