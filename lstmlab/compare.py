@@ -35,9 +35,7 @@ def gradient_reach_table(
     rows = []
     for name, model in models.items():
         windows = x[name] if isinstance(x, Mapping) else x
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(0)
-            states = model.initial_states(windows.shape[0])
+        states = model.initial_states(windows.shape[0], generator=torch.Generator().manual_seed(0))
         reach = gradient_reach(model, windows, target, states)
         last = reach[0] if reach[0] > 0 else np.nan
         for back, value in enumerate(reach):

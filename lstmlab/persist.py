@@ -143,6 +143,14 @@ def _refuse_constant(name: str) -> None:
     raise ModelFileError(f"model config: {name} is not allowed in a model file.")
 
 
+def _fill_new_fields(config: dict[str, Any]) -> None:
+    """An older file lacks the settings added since: they take their defaults (format 1: an LSTM)."""
+    for part, kind in (("model", ModelConfig), ("window", WindowConfig), ("data", DataSpec), ("train", TrainConfig)):
+        if isinstance(config.get(part), dict):
+            for name, value in _plain(kind()).items():
+                config[part].setdefault(name, value)
+
+
 def parse_config(config_json: bytes) -> dict[str, Any]:
     """The JSON config, validated against ``SCHEMA``, then its ranges and the agreement of its parts."""
     size = len(config_json)
@@ -158,8 +166,8 @@ def parse_config(config_json: bytes) -> dict[str, Any]:
         version in READABLE_VERSIONS and type(version) is int,
         f"format_version {version!r} is not supported (this app reads {list(READABLE_VERSIONS)}).",
     )
-    if version == 1 and isinstance(config.get("model"), dict) and "cell" not in config["model"]:
-        config["model"]["cell"] = "LSTM"  # every format 1 model is an LSTM
+    if version < FORMAT_VERSION:
+        _fill_new_fields(config)
     c = _read(config, SCHEMA, "config")
     shape, window, columns, targets, scaler = c["shape"], c["window"], c["columns"], c["targets"], c["scaler"]
     sizes = {**shape, "h_size": c["model"].h_size, "n_layers": c["model"].n_layers}

@@ -204,7 +204,10 @@ def _init_worker(ctx: _Context, progress: object, stop: object, threads: int) ->
 
 def _pool_job(index: int, setting: Setting) -> SweepRun:
     progress, stop = _worker["progress"], _worker["stop"]
-    return _train_one(_worker["ctx"], index, setting, lambda *a: progress.put(a), stop.is_set)
+    try:
+        return _train_one(_worker["ctx"], index, setting, lambda *a: progress.put(a), stop.is_set)
+    finally:
+        progress.put((index, 0, 0, None))  # epoch 0: this run's last report (the queue keeps their order)
 
 
 def _start_context() -> mp.context.BaseContext:
@@ -292,19 +295,22 @@ def _run_pool(ctx: _Context, settings: list[Setting], todo: list[int], runs: lis
     with ProcessPoolExecutor(n_workers, mp_context=start, initializer=_init_worker,
                              initargs=(ctx, progress, stop_flag, threads)) as pool:  # fmt: skip
         futures: dict[Future, int] = {pool.submit(_pool_job, i, settings[i]): i for i in todo}
-        pending = set(futures)
-        while pending:
+        pending, finished, closed = set(futures), {}, set()
+        while pending or finished:
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            _drain(progress, settings, runs, notify)
+            closed |= _drain(progress, settings, notify)
             if stop.is_set() and not stop_flag.is_set():
                 stop_flag.set()  # runs in flight end after their current epoch
                 for future in pending:
                     future.cancel()
-            for future in done:
+            finished.update({future: time.perf_counter() for future in done})
+            for future, since in list(finished.items()):
                 i = futures[future]
-                runs[i] = _outcome(future, settings[i])
-                notify(Progress(i, settings[i], run=runs[i]))
-        _drain(progress, settings, runs, notify)
+                # A run's outcome is passed on after its last epoch report, which travels by the queue.
+                if i in closed or future.cancelled() or future.exception() or time.perf_counter() - since > 5:
+                    runs[i] = _outcome(future, settings[i])
+                    notify(Progress(i, settings[i], run=runs[i]))
+                    del finished[future]
 
 
 def _outcome(future: Future, setting: Setting) -> SweepRun:
@@ -318,11 +324,15 @@ def _outcome(future: Future, setting: Setting) -> SweepRun:
         return SweepRun(setting, Status.FAILED, f"{type(error).__name__}: {error}")
 
 
-def _drain(progress: object, settings: list[Setting], runs: list, notify: Callable) -> None:
+def _drain(progress: object, settings: list[Setting], notify: Callable) -> set[int]:
+    """Pass on the epoch reports waiting in the queue; the runs whose last report came."""
+    closed = set()
     while True:
         try:
             i, epoch, epochs, val_loss = progress.get_nowait()
         except queue.Empty:
-            return
-        if runs[i] is None:  # an epoch report can trail its run's outcome through the queue
+            return closed
+        if epoch == 0:
+            closed.add(i)
+        else:
             notify(Progress(i, settings[i], epoch, epochs, val_loss))

@@ -124,6 +124,9 @@ def test_saturation_uses_the_cells_sigmoid_gates(cell):
     table = lt.gate_saturation(trace)
     assert list(table.gate) == list(lt.CELL_SIGMOID_GATES[cell])
     per_unit = lt.unit_saturation(trace)
+    from lstmlab.figures.inspect import saturation_figure
+
+    assert [a.text for a in saturation_figure(per_unit).layout.annotations] == [f"{g} gate" for g in per_unit]
     for gate, shares in per_unit.items():
         v = trace.gates[gate].numpy()
         np.testing.assert_allclose(shares[..., 1], (v > 0.9).mean(axis=(2, 3)))
@@ -148,13 +151,15 @@ def test_cell_names_and_the_tutorials_model():
 
 @pytest.mark.parametrize("cell", list(Cell))
 def test_gate_terms_rebuild_each_gate_and_the_figures_draw(cell):
+    from lstmlab import explain
     from lstmlab.figures import cells as fc
+    from lstmlab.inspection import cell_states, gate_terms, summary_stage
 
     torch.manual_seed(5)
     model = SimpleRNN(2, 4, 1, 3, 2, True, cell=cell)
     trace = lt.trace_cells(model, torch.randn(2, 4, 2))
     one = trace.cell(1, 1, 1, 2)
-    terms = fc.gate_terms(model, 1, 1, one)
+    terms = gate_terms(model, 1, 1, one)
     if cell is Cell.GRU:
         for gate in ("r", "z"):
             np.testing.assert_allclose(_sigmoid(terms[gate].sum(axis=0)), one.gates[gate], atol=1e-6)
@@ -165,15 +170,18 @@ def test_gate_terms_rebuild_each_gate_and_the_figures_draw(cell):
         np.testing.assert_allclose(terms["a"].sum(axis=0), one.a, atol=1e-5)
     else:
         np.testing.assert_allclose(np.tanh(terms["g"].sum(axis=0)), one.g, atol=1e-6)
-    lines = fc.cell_equations(one, terms, 0)
-    assert lines[-1].startswith("h_t") and lines[-1].endswith(fc._fmt(one.h[0]))
+    lines = explain.cell_equations(one, terms, 0)
+    assert lines[-1].startswith("h_t") and lines[-1].endswith(explain._fmt(one.h[0]))
     assert len(lines) == {Cell.LSTM: 6, Cell.GRU: 4, Cell.RNN: 2}[cell]
-    table = fc.cell_table(one, [0, 2])
+    table = explain.cell_table(one, [0, 2])
     assert list(table.columns)[1:] == ["h_{t-1}", *(["c_{t-1}"] if cell is Cell.LSTM else []), *lt.CELL_GATES[cell],
                                        *(["c_t"] if cell is Cell.LSTM else []), "h_t"]
     names = lt.cell_states(cell)
-    heat = fc.state_heatmaps({k: trace.value(k)[1, 1, 0].numpy() for k in names})
+    states = cell_states(trace, 1, 1, 0)
+    assert list(states) == list(names) and all(v.shape == (4, 3) for v in states.values())
+    heat = fc.state_heatmaps(states)
     assert [t.name for t in heat.data] == list(names)
+    assert summary_stage(ModelConfig(cell=cell)) == f"{cell.name} output"
     bars = fc.cell_figure(one, [0, 1], ["a", "b"])
     assert [t.name for t in bars.data][1 : 1 + len(one.gates)] == list(lt.CELL_GATES[cell])
 
