@@ -254,3 +254,22 @@ def test_trace_on_cuda_matches_the_module(cell):
     assert trace.h.is_cuda and trace.max_abs_diff(model) < 1e-5
     cpu = lt.trace_cells(model.cpu(), x)
     torch.testing.assert_close(trace.h.cpu(), cpu.h, atol=1e-5, rtol=0)
+
+
+def test_comparable_runs_share_data_and_windows():
+    from lstmlab.compare import comparable
+    from lstmlab.config import DataSpec, Scaling, TrainConfig, WindowConfig
+    from lstmlab.runs import Run
+    from lstmlab.train import History
+    from lstmlab.windows import Scaler
+
+    def run(number, cell, digest="d", window=12):
+        model = SimpleRNN(1, window, 1, 4, cell=cell)
+        return Run(number, "a.csv", digest, DataSpec(), WindowConfig(window=window), ModelConfig(h_size=4, cell=cell),
+                   TrainConfig(), ("y",), (0,), Scaler(Scaling.NONE, np.zeros(1), np.ones(1)), model, History())
+
+    runs = [run(1, Cell.LSTM), run(2, Cell.GRU), run(3, Cell.RNN)]
+    assert comparable(runs) is None
+    assert comparable(runs[:1]) == "pick at least two runs to compare."
+    assert "other data" in comparable([*runs, run(4, Cell.GRU, digest="e")])
+    assert "other windows" in comparable([runs[0], run(5, Cell.GRU, window=6)])
