@@ -6,8 +6,8 @@ exhausting memory: sizes first (the safetensors header length, then the exact by
 model implies), then every JSON field's type and range against ``SCHEMA``, then every tensor's name,
 dtype and shape against the model the config describes, and only then ``load_state_dict``.
 
-Format 2 carries the cell (LSTM, GRU, RNN) and names the recurrent weights ``rnn.*``; format 1 files,
-written before the cell family, are LSTMs with ``lstm.*`` weights and still load.
+Format 3 carries the cell (LSTM, GRU, RNN) and names the recurrent weights ``rnn.*``; format 1 and 2
+files, written before the cell family, are LSTMs with ``lstm.*`` weights and still load.
 """
 
 from __future__ import annotations
@@ -33,8 +33,11 @@ from lstmlab.runs import Run
 from lstmlab.train import History
 from lstmlab.windows import Scaler
 
-FORMAT, FORMAT_VERSION = "lstmlab-model", 2
-READABLE_VERSIONS = (1, 2)  # 1: before the cell family (an LSTM, weights named lstm.*)
+FORMAT, FORMAT_VERSION = "lstmlab-model", 3
+# Settings added since each older version: such a file lacks them and loads with each one's default,
+# which is what the app did before the setting existed. Any other missing key is refused. Versions 1
+# and 2 are LSTMs whose weights are named lstm.*; version 3 names the cell and its weights rnn.*.
+ADDED_SINCE = {1: frozenset({"config.data.duplicates", "config.model.cell"}), 2: frozenset({"config.model.cell"})}
 MAX_CONFIG_BYTES = 1 << 20
 MAX_HEADER_BYTES = 1 << 20  # our headers hold a dozen tensors: a few kB
 MAX_WEIGHTS_BYTES = 1 << 30
@@ -108,16 +111,21 @@ def _field_kind(f: Any) -> Any:
     return [float] if isinstance(default, list) else type(default)
 
 
-def _read(value: Any, kind: Any, where: str, nullable: bool = False) -> Any:
-    """``value`` checked against ``kind`` (see ``SCHEMA``), converted to the Python value it describes."""
+def _read(value: Any, kind: Any, where: str, nullable: bool = False, optional: frozenset[str] = frozenset()) -> Any:
+    """``value`` checked against ``kind`` (see ``SCHEMA``), converted to the Python value it describes.
+
+    Dataclass fields named in ``optional`` (as ``where.field``) may be missing: they take their defaults.
+    """
     if is_dataclass(kind):
         kinds = {f.name: _field_kind(f) for f in fields(kind)}
+        if isinstance(value, dict):
+            kinds = {name: sub for name, sub in kinds.items() if name in value or f"{where}.{name}" not in optional}
         part = _read(value, kinds, where, nullable or kind is History)
         return kind(**{k: tuple(v) if kinds[k] == [str] else v for k, v in part.items()})
     if isinstance(kind, dict):
         _check(isinstance(value, dict), f"'{where}' must be an object, got {type(value).__name__}.")
         _check(set(value) == set(kind), f"'{where}' must have exactly the keys {sorted(kind)}, got {sorted(value)}.")
-        return {key: _read(value[key], sub, f"{where}.{key}", nullable) for key, sub in kind.items()}
+        return {key: _read(value[key], sub, f"{where}.{key}", nullable, optional) for key, sub in kind.items()}
     if isinstance(kind, list):
         names = {str: "texts", int: "integers", float: "numbers"}
         _check(isinstance(value, list), f"{where} must be a list of {names[kind[0]]}, got {value!r}.")
@@ -143,14 +151,6 @@ def _refuse_constant(name: str) -> None:
     raise ModelFileError(f"model config: {name} is not allowed in a model file.")
 
 
-def _fill_new_fields(config: dict[str, Any]) -> None:
-    """An older file lacks the settings added since: they take their defaults (format 1: an LSTM)."""
-    for part, kind in (("model", ModelConfig), ("window", WindowConfig), ("data", DataSpec), ("train", TrainConfig)):
-        if isinstance(config.get(part), dict):
-            for name, value in _plain(kind()).items():
-                config[part].setdefault(name, value)
-
-
 def parse_config(config_json: bytes) -> dict[str, Any]:
     """The JSON config, validated against ``SCHEMA``, then its ranges and the agreement of its parts."""
     size = len(config_json)
@@ -162,13 +162,11 @@ def parse_config(config_json: bytes) -> dict[str, Any]:
     _check(isinstance(config, dict), "the JSON must be an object.")
     _check(config.get("format") == FORMAT, f"'format' must be {FORMAT!r}: is this an LSTM Lab model file?")
     version = config.get("format_version")
-    _check(
-        version in READABLE_VERSIONS and type(version) is int,
-        f"format_version {version!r} is not supported (this app reads {list(READABLE_VERSIONS)}).",
-    )
-    if version < FORMAT_VERSION:
-        _fill_new_fields(config)
-    c = _read(config, SCHEMA, "config")
+    readable = sorted({*ADDED_SINCE, FORMAT_VERSION})
+    _check(type(version) is int and version in readable,
+           f"format_version {version!r} is not supported (this app reads {', '.join(map(str, readable))}).")
+    added = frozenset().union(*(names for since, names in ADDED_SINCE.items() if version <= since))
+    c = _read(config, SCHEMA, "config", optional=added)
     shape, window, columns, targets, scaler = c["shape"], c["window"], c["columns"], c["targets"], c["scaler"]
     sizes = {**shape, "h_size": c["model"].h_size, "n_layers": c["model"].n_layers}
     for name, limit in LIMITS.items():
@@ -277,7 +275,7 @@ def load_model(weights: bytes, config_json: bytes) -> LoadedModel:
     """Rebuild a model from safetensors + JSON bytes, refusing anything unexpected (``ModelFileError``)."""
     config = parse_config(config_json)
     shape = config["shape"]
-    prefix = "lstm" if config["format_version"] == 1 else "rnn"
+    prefix = "lstm" if config["format_version"] < 3 else "rnn"
     shapes = expected_shapes(config["model"], shape["n_features"], shape["output_size"], prefix)
     total = 4 * sum(math.prod(s) for s in shapes.values())
     _check(total <= MAX_WEIGHTS_BYTES, f"its model takes {total:,} bytes; at most {MAX_WEIGHTS_BYTES:,} are accepted.")

@@ -10,11 +10,12 @@ from streamlit.testing.v1 import AppTest
 
 from pages.common.state import SAMPLES
 from tests.app_support import open_app
-from tests.conftest import ROOT
+from tests.conftest import MORE_FILES, ROOT, real_file
 
 POLLUTION = "Beijing PM2.5 pollution (hourly, 2010-2014)"
 # rows the page reports under the detected defaults (interpolation drops pollution's 24 leading NA rows)
 ROWS = {"airline-passengers.csv": "144", "daily-min-temperatures.csv": "3,650", "pollution.csv": "43,800"}
+ROWS |= {name: f"{rows:,}" for name, (rows, _) in MORE_FILES.items()}  # every row kept, whatever its time axis
 
 
 @pytest.fixture
@@ -77,8 +78,8 @@ def test_switching_samples(app):
 
 
 @pytest.mark.parametrize("name", list(ROWS))
-def test_upload_each_real_file(app, shared_data, name):
-    upload(app, name, (shared_data / name).read_bytes())
+def test_upload_each_real_file(app, name):
+    upload(app, name, real_file(name).read_bytes())
     assert not app.exception and not app.error
     assert app.session_state.source.name == name and not app.session_state.source.builtin
     assert metrics(app)["Rows"] == ROWS[name]

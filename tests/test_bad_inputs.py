@@ -176,7 +176,7 @@ def test_bad_uploads_in_the_browser(page, app_url, corpus, tmp_path):
     for name in BROWSER_FILES:
         page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(folder / name))
         alert = page.get_by_test_id("stAlertContentError").filter(has_text=expected[name].error)
-        alert.wait_for(timeout=30_000)
+        alert.wait_for()
         settle(page)
         assert f"Still using {PREVIOUS}" in alert.inner_text()
     go_to(page, "Windows")

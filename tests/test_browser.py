@@ -1,13 +1,11 @@
 """The whole journey in a real browser: Playwright driving Debian's chromium against `streamlit run`."""
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser_support import go_to, settle, upload
+from tests.browser_support import go_to, set_number, settle, upload
+from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.browser
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def test_first_page_then_the_table_preview(page, app_url):
@@ -24,7 +22,7 @@ def test_first_page_then_the_table_preview(page, app_url):
 def test_pollution_upload_windows_to_tensor_shapes(page, app_url):
     page.goto(app_url)
     settle(page)
-    upload(page, DATA / "pollution.csv")
+    upload(page, SAMPLES / "pollution.csv")
     assert page.get_by_text("pm2.5").count() > 0
     # pick the columns: drop DEWP from the features
     features = page.get_by_test_id("stMultiSelect").filter(has_text="Features")
@@ -39,16 +37,13 @@ def test_pollution_upload_windows_to_tensor_shapes(page, app_url):
 def test_airline_train_predict_and_inspect(page, app_url):
     page.goto(app_url)
     settle(page)
-    upload(page, DATA / "airline-passengers.csv")
+    upload(page, SAMPLES / "airline-passengers.csv")
     go_to(page, "Windows")
     page.get_by_test_id("stMarkdown").filter(has_text="X_train [88, 12, 1]").wait_for()
     go_to(page, "Train")
-    epochs = page.get_by_test_id("stNumberInput").filter(has_text="Epochs").locator("input")
-    epochs.fill("15")
-    epochs.press("Enter")
-    settle(page)
+    set_number(page, "Epochs", 15)
     page.get_by_role("button", name="Start training").click()
-    page.get_by_test_id("stAlertContentSuccess").filter(has_text="Run 1").wait_for(timeout=120_000)
+    page.get_by_test_id("stAlertContentSuccess").filter(has_text="Run 1").wait_for()
     settle(page)
     assert page.get_by_test_id("stDataFrame").count() >= 1
 
@@ -60,10 +55,7 @@ def test_airline_train_predict_and_inspect(page, app_url):
 
     go_to(page, "Inspect")
     page.get_by_text("max abs difference").first.wait_for()
-    sample = page.get_by_test_id("stNumberInput").filter(has_text="Sample").locator("input")
-    sample.fill("5")
-    sample.press("Enter")
-    settle(page)
+    set_number(page, "Sample", 5)
     page.get_by_role("tab", name="Cells").click()
     cell = page.get_by_test_id("stSlider").filter(has_text="Cell (time step)")
     cell.get_by_role("slider").press("Home")  # the first cell, t = 0

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.browser_support import go_to, settle, upload
+from tests.browser_support import go_to, set_number, settle, upload
 
 pytestmark = pytest.mark.browser
 ROWS = 1_000_000
@@ -34,15 +34,12 @@ def test_a_million_rows_end_to_end(page, app_url, million_rows):
     # 700,000 training rows: (700000 - 12 - 1) // 1 + 1 windows of 12 steps and 8 features
     page.get_by_test_id("stMarkdown").filter(has_text="X_train [699988, 12, 8]").wait_for()
     go_to(page, "Train")
-    for label, value in (("Epochs", "1"), ("Windows per epoch", "20000")):
-        box = page.get_by_test_id("stNumberInput").filter(has_text=label).locator("input")
-        box.fill(value)
-        box.press("Enter")
-        settle(page)
+    set_number(page, "Epochs", 1)
+    set_number(page, "Windows per epoch", 20_000)
     page.get_by_role("button", name="Start training").click()
-    page.get_by_test_id("stAlertContentSuccess").filter(has_text="Run 1").wait_for(timeout=180_000)
+    page.get_by_test_id("stAlertContentSuccess").filter(has_text="Run 1").wait_for()
     settle(page)
     go_to(page, "Predictions")
-    page.get_by_test_id("stPlotlyChart").locator(".main-svg").first.wait_for(timeout=180_000)
-    settle(page, timeout=180_000)
+    page.get_by_test_id("stPlotlyChart").locator(".main-svg").first.wait_for()
+    settle(page)
     assert page.get_by_test_id("stDataFrame").count() >= 1

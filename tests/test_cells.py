@@ -126,7 +126,9 @@ def test_saturation_uses_the_cells_sigmoid_gates(cell):
     per_unit = lt.unit_saturation(trace)
     from lstmlab.figures.inspect import saturation_figure
 
-    assert [a.text for a in saturation_figure(per_unit).layout.annotations] == [f"{g} gate" for g in per_unit]
+    titles = [a.text for a in saturation_figure(per_unit).layout.annotations][: len(per_unit)]
+    assert titles == {Cell.LSTM: ["input gate i", "forget gate f", "output gate o"],
+                      Cell.GRU: ["reset gate r", "update gate z"]}[cell]
     for gate, shares in per_unit.items():
         v = trace.gates[gate].numpy()
         np.testing.assert_allclose(shares[..., 1], (v > 0.9).mean(axis=(2, 3)))
@@ -183,7 +185,7 @@ def test_gate_terms_rebuild_each_gate_and_the_figures_draw(cell):
     assert [t.name for t in heat.data] == list(names)
     assert summary_stage(ModelConfig(cell=cell)) == f"{cell.name} output"
     bars = fc.cell_figure(one, [0, 1], ["a", "b"])
-    assert [t.name for t in bars.data][1 : 1 + len(one.gates)] == list(lt.CELL_GATES[cell])
+    assert [t.name.split(" · ")[0] for t in bars.data][1 : 1 + len(one.gates)] == list(lt.CELL_GATES[cell])
 
 
 @pytest.mark.parametrize("cell", [Cell.GRU, Cell.RNN])
@@ -206,6 +208,10 @@ def test_errata_and_attribution_for_the_other_cells(cell):
     one_layer = SimpleRNN(2, 5, 2, 4, 1, True, cell=cell)  # with one layer, only x[:, -1] reaches output[:, -1]
     bd = errata.bidirectional_summary(one_layer, x, scaler, [0, 1])
     assert bd.backward_change_tutorial == 0 and bd.backward_change_corrected > 0
+    from lstmlab.narrate import linear_step
+
+    step = linear_step(model, x[:1], scaler, [0, 1], ["a", "b"], output=1)
+    assert step.scaled == pytest.approx(model(x[:1])[0, 0, 1].item(), abs=1e-6)
     stages = {s.name: s for s in trace_shapes(model, x)}
     assert f"{cell.name} output" in stages and "c_n" not in stages and stages["h_n"].shape == (4, 3, 4)
     # integrated gradients: completeness, sum ≈ f(x) - f(0), with random initial states too

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from lstmlab import data as data_module
 from lstmlab import sniff
 from lstmlab.data import MAX_COLUMNS, DataError, TooLargeError, keep_last_rows, read_table
-from tests.conftest import REAL_FILES
+from tests.conftest import MORE_FILES, REAL_FILES, real_file
 
 EXPECTED = pd.DataFrame({"when": ["2020-01-01", "2020-01-02", "2020-01-03"], "temp": [1.5, -2.25, 3.0], "n": [1, 2, 3]})
 
@@ -25,25 +25,21 @@ def check(df: pd.DataFrame, expected: pd.DataFrame = EXPECTED) -> None:
         assert pd.api.types.is_numeric_dtype(df[name]) == pd.api.types.is_numeric_dtype(expected[name]), name
 
 
-@pytest.mark.parametrize("name", list(REAL_FILES))
-def test_real_files_exact_shape(shared_data, name):
-    df = read_table((shared_data / name).read_bytes(), name)
-    reference = pd.read_csv(shared_data / name)  # these three are plain CSV: pandas itself is the reference
-    assert df.shape == REAL_FILES[name]
+@pytest.mark.parametrize("name", [*REAL_FILES, *MORE_FILES])
+def test_real_files_exact_shape(name):
+    path = real_file(name)
+    df = read_table(path.read_bytes(), name)
+    reference = pd.read_csv(path)  # all twelve are plain CSV: pandas itself is the reference
+    assert df.shape == {**REAL_FILES, **MORE_FILES}[name]
     pd.testing.assert_frame_equal(df, reference, check_dtype=False)
 
 
-def test_pollution_details(shared_data):
-    df = read_table((shared_data / "pollution.csv").read_bytes(), "pollution.csv")
+def test_pollution_details(samples):
+    df = read_table((samples / "pollution.csv").read_bytes(), "pollution.csv")
     assert int(df["pm2.5"].isna().sum()) == 2067  # the README's count of NA
     assert df["pm2.5"].iloc[:24].isna().all()
     assert sorted(df["cbwd"].unique()) == ["NE", "NW", "SE", "cv"]
     assert all(pd.api.types.is_numeric_dtype(df[c]) for c in df.columns if c != "cbwd")
-
-
-def test_samples_match_shared(shared_data, samples):
-    for name in REAL_FILES:
-        assert (samples / name).read_bytes() == (shared_data / name).read_bytes()
 
 
 @pytest.mark.parametrize(

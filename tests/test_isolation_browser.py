@@ -6,10 +6,8 @@ Each browser context is a separate user (its own cookies and websocket, so its o
 from __future__ import annotations
 
 import io
-import os
 import re
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +15,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks.common import cpu_seconds
 from lstmlab.config import WindowConfig
 from lstmlab.windows import count_windows, split_bounds
-from tests.browser_support import HAS_CHROMIUM, go_to, settle, streamlit_server, upload
+from tests.browser_support import (
+    HAS_CHROMIUM,
+    QUIET,
+    go_to,
+    is_healthy,
+    new_user,
+    set_number,
+    settle,
+    streamlit_server,
+    upload,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not HAS_CHROMIUM, reason="Debian's chromium is not installed")]
 PAGES = ("Data", "Windows", "Train", "Inspect", "Predictions")
@@ -59,21 +68,14 @@ def main_text(page) -> str:
     return page.get_by_test_id("stMain").inner_text()
 
 
-def set_epochs(page, epochs: int) -> None:
-    box = page.get_by_test_id("stNumberInput").filter(has_text="Epochs").locator("input")
-    box.fill(str(epochs))
-    box.press("Enter")
-    settle(page)
-
-
 def start_training(page, epochs: int) -> None:
     go_to(page, "Train")
-    set_epochs(page, epochs)
+    set_number(page, "Epochs", epochs)
     page.get_by_role("button", name="Start training").click()
 
 
 def wait_trained(page, run: int = 1) -> None:
-    page.get_by_test_id("stAlert").filter(has_text=f"Run {run}:").wait_for(timeout=120_000)
+    page.get_by_test_id("stAlert").filter(has_text=f"Run {run}:").wait_for()
     settle(page)
 
 
@@ -84,11 +86,10 @@ def download(page, label: str) -> bytes:
 
 
 def test_two_users_each_see_only_their_own(browser, app_url, tmp_path):
-    users = {ALPHA: browser.new_context(), BETA: browser.new_context()}
-    pages = {}
+    users = {ALPHA: new_user(browser), BETA: new_user(browser)}
+    pages = {user: page for user, (_, page) in users.items()}
     try:
-        for seed, (user, context) in enumerate(users.items()):
-            page = pages[user] = context.new_page()
+        for seed, (user, page) in enumerate(pages.items()):
             page.goto(app_url)
             settle(page)
             upload(page, user.write(tmp_path, seed))
@@ -120,14 +121,8 @@ def test_two_users_each_see_only_their_own(browser, app_url, tmp_path):
             actual = table.set_index(pd.to_datetime(table["time"]))["actual"]
             np.testing.assert_allclose(actual, own.loc[actual.index], rtol=1e-5)  # the user's own numbers
     finally:
-        for context in users.values():
+        for context, _ in users.values():
             context.close()
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def cores_used(pid: int, seconds: float = 1.5) -> float:
@@ -136,35 +131,29 @@ def cores_used(pid: int, seconds: float = 1.5) -> float:
     return (cpu_seconds(pid) - before) / (time.monotonic() - started)
 
 
-def healthy(url: str) -> bool:
-    return urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).read() == b"ok"
-
-
 def test_tab_closed_mid_training(browser):
     """A user leaves during a long training run; another keeps working, and the run does not go on burning CPU."""
-    with streamlit_server("--server.fileWatcherType", "none") as (url, server):
-        contexts = leaver_context, stayer_context = browser.new_context(), browser.new_context()
+    with streamlit_server(*QUIET) as (url, process):
+        (leaver_context, leaver), (_, stayer) = users = new_user(browser), new_user(browser)
         try:
-            stayer = stayer_context.new_page()
             stayer.goto(url)
             settle(stayer)
-            leaver = leaver_context.new_page()
             leaver.goto(url)  # both on the built-in airline series
             settle(leaver)
             start_training(leaver, epochs=1000)  # minutes of work
             finished_an_epoch = re.compile(r"Epoch \d+/1000 · train loss")
-            leaver.get_by_test_id("stProgress").filter(has_text=finished_an_epoch).wait_for(timeout=60_000)
-            training = cores_used(server.pid)  # the long run alone
+            leaver.get_by_test_id("stProgress").filter(has_text=finished_an_epoch).wait_for()
+            training = cores_used(process.pid)  # the long run alone
             start_training(stayer, epochs=2)  # trains while the other run is still going
             leaver_context.close()  # the tab closes in the middle of training
             wait_trained(stayer)
             go_to(stayer, "Predictions")
             stayer.get_by_test_id("stDownloadButton").first.wait_for()
-            assert server.poll() is None and healthy(url)
+            assert process.poll() is None and is_healthy(url, timeout=5)
 
             # the closed tab's training was stopped, not left running on the server's cores
-            idle = cores_used(server.pid)
+            idle = cores_used(process.pid)
             assert idle < training / 4, f"{idle:.2f} cores busy after the tab closed, {training:.2f} while training"
         finally:
-            for context in contexts:
+            for context, _ in users:
                 context.close()

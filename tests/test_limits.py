@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lstmlab.data import MAX_CELLS, DataError, read_table
-from tests.browser_support import HAS_CHROMIUM, settle, streamlit_server
+from tests.browser_support import HAS_CHROMIUM, QUIET, new_user, settle, streamlit_server
 from tests.conftest import ROOT, SAMPLES
 
 ROWS = 12_000_000  # x 2 columns = 24 M cells > MAX_CELLS; 48 MB of CSV, under the 200 MB upload limit
@@ -80,10 +80,9 @@ def test_upload_over_max_upload_size_is_refused_by_streamlit(browser, tmp_path):
     big.write_bytes(b"a,b\n" + b"1,2\n" * 400_000)  # 1.6 MB
     small = tmp_path / "small.csv"
     small.write_bytes((SAMPLES / "airline-passengers.csv").read_bytes())
-    with streamlit_server("--server.maxUploadSize", "1", "--server.fileWatcherType", "none") as (url, _):
-        context = browser.new_context()
+    with streamlit_server("--server.maxUploadSize", "1", *QUIET) as (url, _):
+        context, page = new_user(browser)
         try:
-            page = context.new_page()
             uploads = []
             page.on("request", lambda r: uploads.append(r) if r.method == "PUT" and "upload_file" in r.url else None)
             page.goto(url)

@@ -14,12 +14,25 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    QUIET,
+    VIEWPORT,
+    go_to_async,
+    is_healthy,
+    set_number_async,
+    settle_async,
+    streamlit_server,
+    upload_async,
+    watch,
+)
+from benchmarks.common import peak_rss_bytes
 from lstmlab.config import WindowConfig
 from lstmlab.windows import count_windows, split_bounds
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, HAS_CHROMIUM, IDLE, is_healthy, streamlit_server
+from tests.browser_support import HAS_CHROMIUM
 
 pytestmark = [pytest.mark.load, pytest.mark.skipif(not HAS_CHROMIUM, reason="Debian's chromium is not installed")]
-QUIET = ("--server.fileWatcherType", "none")  # files edited during a run must not reload modules under the sessions
 SESSIONS = 8
 EPOCHS = 3
 TIMEOUT_MS = 300_000  # per step; a session on a loaded 2-core machine may wait for the others
@@ -43,44 +56,20 @@ def x_train(rows: int) -> str:
     return f"X_train [{count_windows(stop - start, config.window, config.horizon)}, {config.window}, 1]"
 
 
-def peak_rss_mb(pid: int) -> float:
-    """The process's high-water mark of resident memory (VmHWM), in MB."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024
-
-
-async def settle(page) -> None:
-    await page.wait_for_timeout(300)
-    await page.locator(IDLE).wait_for(timeout=TIMEOUT_MS)
-    assert await page.get_by_test_id("stException").count() == 0
-
-
-async def go_to(page, name: str) -> None:
-    await page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
-    await page.get_by_role("heading", name=name).first.wait_for(timeout=TIMEOUT_MS)
-    await settle(page)
-
-
 async def session(browser, url: str, k: int, folder: Path, others: list[str]) -> float:
     path, column, rows = write_series(folder, k)
-    context = await browser.new_context(viewport={"width": 1400, "height": 1800})
+    context = await browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(TIMEOUT_MS)
     started = time.monotonic()
     try:
-        page = await context.new_page()
+        page = watch(await context.new_page())
         await page.goto(url)
-        await settle(page)
-        await page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
-        await page.get_by_test_id("stMarkdown").filter(has_text=f"{path.name} ·").first.wait_for()
-        await settle(page)
-        await go_to(page, "Windows")
+        await settle_async(page, TIMEOUT_MS)
+        await upload_async(page, path, TIMEOUT_MS)
+        await go_to_async(page, "Windows", TIMEOUT_MS)
         await page.get_by_test_id("stMarkdown").filter(has_text=x_train(rows)).wait_for()
-        await go_to(page, "Train")
-        epochs = page.get_by_test_id("stNumberInput").filter(has_text="Epochs").locator("input")
-        await epochs.fill(str(EPOCHS))
-        await epochs.press("Enter")
-        await settle(page)
+        await go_to_async(page, "Train", TIMEOUT_MS)
+        await set_number_async(page, "Epochs", EPOCHS, TIMEOUT_MS)
         await page.get_by_role("button", name="Start training").click()
         done = page.get_by_test_id("stAlert").filter(has_text=f"Run 1: H=64, {EPOCHS} epochs on {path.name}")
         try:
@@ -88,11 +77,11 @@ async def session(browser, url: str, k: int, folder: Path, others: list[str]) ->
         except Exception as err:  # say what the page showed instead
             text = await page.get_by_test_id("stMain").inner_text()
             raise AssertionError(f"session {k} never finished training; the page shows:\n{text[-1500:]}") from err
-        await settle(page)
+        await settle_async(page, TIMEOUT_MS)
         elapsed = time.monotonic() - started
         for name in ("Train", "Windows", "Data"):
             if name != "Train":
-                await go_to(page, name)
+                await go_to_async(page, name, TIMEOUT_MS)
             text = await page.get_by_test_id("stMain").inner_text()
             assert path.name in text or column in text, (k, name)
             assert not [other for other in others if other in text], (k, name)
@@ -126,7 +115,7 @@ def test_eight_sessions_at_once(tmp_path, capsys, record_property):
         times = asyncio.run(run_sessions(url, tmp_path))
         wall = time.monotonic() - started
         assert server.poll() is None and is_healthy(url)
-        peak = peak_rss_mb(server.pid)
+        peak = peak_rss_bytes(server.pid) / 2**20  # MiB
     record_property("server_peak_rss_mb", round(peak))
     record_property("slowest_session_s", round(max(times), 1))
     with capsys.disabled():

@@ -14,7 +14,7 @@ from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
 from lstmlab.attach import check_columns, scale_like
-from lstmlab.config import Cell, DataSpec, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.config import Cell, DataSpec, DuplicatePolicy, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
 from lstmlab.model import SimpleLSTM, SimpleRNN, predict
 from lstmlab.persist import (
     ModelFileError,
@@ -93,7 +93,7 @@ def test_expected_shapes_match_the_model(layers, bidirectional, cell):
 def test_gru_and_rnn_round_trip(cell):
     run, splits = make_run(cell=cell)
     weights, config = save_model(run)
-    assert json.loads(config)["model"]["cell"] == cell.name and json.loads(config)["format_version"] == 2
+    assert json.loads(config)["model"]["cell"] == cell.name and json.loads(config)["format_version"] == 3
     loaded = load_model(weights, config)
     assert loaded.model.cell is cell and isinstance(loaded.model.rnn, type(run.model.rnn))
     assert loaded.config["model"] == run.model_config
@@ -118,8 +118,8 @@ def test_a_file_saved_before_the_cell_family_still_loads():
     old = SimpleLSTM(3, 7, 6, 6, 2, True)
     old.load_state_dict(load_safetensors(weights))
     np.testing.assert_array_equal(predict(old, splits["test"].x, 3).numpy(), expected)
-    with pytest.raises(ModelFileError, match="missing"):  # a format 2 reader does not take lstm.* names
-        load_model(weights, _edit(config, "format_version", 2).replace(b'"summary"', b'"cell": "LSTM", "summary"'))
+    with pytest.raises(ModelFileError, match="missing"):  # a format 3 file does not take lstm.* names
+        load_model(weights, _edit(config, "format_version", 3).replace(b'"summary"', b'"cell": "LSTM", "summary"'))
 
 
 class Payload:
@@ -226,10 +226,11 @@ def _edit(config: bytes, path: str, value) -> bytes:
         ("train.lr", None, "finite number"),
         ("history.train_loss", "low", "list of numbers"),
         ("source", "x", "source"),
-        ("format_version", 3, "not supported"),
+        ("format_version", 4, "not supported"),
         ("format_version", True, "not supported"),
         ("model.cell", "LSTM2", "must be one of"),
-        ("model.cell", KeyError, "exactly the keys"),
+        ("model.cell", KeyError, "exactly the keys"),  # only a version-1 or 2 file may lack it
+        ("data.duplicates", KeyError, "exactly the keys"),  # only a version-1 file may lack it
         ("format", "pytorch", "LSTM Lab model file"),
         ("train.seed", KeyError, "exactly the keys"),
         ("model.dropout", 0.5, "exactly the keys"),
@@ -292,3 +293,29 @@ def test_check_columns_and_scale_like(saved):
     scaled = scale_like(values, run)  # the run's scaler, not one fitted on this data
     np.testing.assert_allclose(scaled.values, (values - run.scaler.shift) / run.scaler.scale, rtol=1e-5)
     assert scaled.bounds == scale_series(values, run.targets, run.window_config).bounds
+
+
+def _as_lstm_names(weights: bytes) -> bytes:
+    """The same tensors named as versions 1 and 2 named them (lstm.*, before the cell family)."""
+    return save_safetensors({k.replace("rnn.", "lstm.", 1): v for k, v in load_safetensors(weights).items()})
+
+
+def test_a_version_1_file_loads_with_the_settings_added_since_at_their_defaults(saved):
+    _, splits, new_weights, config = saved
+    weights = _as_lstm_names(new_weights)
+    old = json.loads(_edit(_edit(config, "data.duplicates", KeyError), "model.cell", KeyError))
+    old["format_version"] = 1  # as the app wrote it before duplicate policies and cells existed
+    loaded = load_model(weights, json.dumps(old).encode())
+    assert loaded.config["model"].cell is Cell.LSTM
+    assert loaded.config["data"].duplicates is DuplicatePolicy.FIRST  # what the app did then
+    x = splits["test"].x
+    assert torch.equal(predict(loaded.model, x, 3), predict(load_model(new_weights, config).model, x, 3))
+    version_2 = json.loads(_edit(config, "model.cell", KeyError))
+    version_2["format_version"] = 2  # duplicate policies, no cell yet: an LSTM with lstm.* weights
+    assert torch.equal(predict(load_model(weights, json.dumps(version_2).encode()).model, x, 3),
+                       predict(loaded.model, x, 3))
+    with pytest.raises(ModelFileError, match="missing"):  # version 3 names the weights rnn.*
+        load_model(weights, config)
+    old["train"].pop("seed")  # a setting version 1 already had is still required
+    with pytest.raises(ModelFileError, match="exactly the keys"):
+        load_model(weights, json.dumps(old).encode())

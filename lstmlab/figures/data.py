@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lstmlab.figures.axes import CHAR_PX, date_axis
 from lstmlab.figures.common import MAX_POINTS, base_layout, downsample_index
 from lstmlab.prepare import PreparedSeries
 
@@ -53,19 +54,25 @@ def plot_series(series: PreparedSeries, columns: Sequence[str], n_out: int = MAX
     fig.update_layout(showlegend=not stacked)
     if not isinstance(x, pd.DatetimeIndex):
         fig.update_xaxes(title_text="row", row=rows, col=1)
-    return fig
+    return date_axis(fig, x)
 
 
 def plot_missing(counts: pd.Series) -> go.Figure:
-    """Bar chart of missing values per column (as parsed, before any policy)."""
+    """Bar chart of missing values per column (as parsed, before any policy); every column named."""
+    names = [str(c) for c in counts.index]
+    n = counts.to_numpy()
+    crowded = len(names) * CHAR_PX * (max((len(c) for c in names), default=1) + 2) > 640
     fig = go.Figure(
         go.Bar(
-            x=[str(c) for c in counts.index],
-            y=counts.to_numpy(),
-            text=[f"{int(n):,}" for n in counts.to_numpy()],
+            x=names,
+            y=n,
+            text=[f"{int(v):,}" for v in n] if len(names) <= 20 else None,  # counts on bars only where they fit
             textposition="outside",
             hovertemplate="%{x}: %{y:,} missing<extra></extra>",
         )
     )
+    fig.update_xaxes(title_text="column", type="category", tickmode="array", tickvals=names, ticktext=names,
+                     tickangle=-90 if crowded else 0, tickfont=dict(size=10 if len(names) > 30 else 12))
     fig.update_yaxes(title_text="missing values", rangemode="tozero")
-    return base_layout(fig, "Missing values per column", height=280)
+    longest = max((len(c) for c in names), default=1)
+    return base_layout(fig, "Missing values per column", height=280 + (CHAR_PX * longest if crowded else 0))

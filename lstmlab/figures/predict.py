@@ -10,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lstmlab.explain import time_label
+from lstmlab.figures.axes import date_axis
 from lstmlab.figures.common import base_layout, downsample_index
 from lstmlab.windows import SplitWindows
 
@@ -51,7 +52,8 @@ def predictions_figure(
         fig.add_trace(_line(x[rows], values, f"model · {split}", SPLIT_COLOURS.get(split, "#9467bd")))
     fig.update_yaxes(title_text=name or None)
     ahead = f"{step} steps ahead" if step > 1 else "one step ahead"
-    return _layout(fig, f"{name}: predicted vs actual ({ahead})" if name else f"Predicted vs actual ({ahead})")
+    fig = _layout(fig, f"{name}: predicted vs actual ({ahead})" if name else f"Predicted vs actual ({ahead})")
+    return date_axis(fig, x)
 
 
 def residuals_figure(
@@ -64,7 +66,7 @@ def residuals_figure(
         fig.add_trace(_line(x[rows], actual - predicted[split][1], split, SPLIT_COLOURS.get(split, "#9467bd")))
     fig.add_hline(y=0, line=dict(color=ACTUAL_COLOUR, width=1, dash="dot"))
     fig.update_yaxes(title_text="actual − predicted")
-    return _layout(fig, f"{name}: residuals" if name else "Residuals", height=300)
+    return date_axis(_layout(fig, f"{name}: residuals" if name else "Residuals", height=300), x)
 
 
 def fan_figure(
@@ -112,4 +114,4 @@ def fan_figure(
                 )
             )
     title = f"{horizon}-step forecasts from chosen origins"
-    return _layout(fig, f"{name}: {title}" if name else title, height=380)
+    return date_axis(_layout(fig, f"{name}: {title}" if name else title, height=380), x)

@@ -8,6 +8,18 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from lstmlab.figures.axes import (
+    MARGIN_B,
+    MARGIN_T,
+    colorbar,
+    date_axis,
+    labels_fit,
+    name_ticks,
+    rows_px,
+    step_ticks,
+    time_labels,
+    value_text,
+)
 from lstmlab.figures.common import base_layout
 
 SPLIT_COLOURS = {
@@ -16,6 +28,9 @@ SPLIT_COLOURS = {
     "test": "rgba(44,160,44,0.10)",
 }
 CONTEXT = 3  # windows of context drawn on each side of the highlighted one
+# The cube's camera and proportions for up to 12, up to 24 and more features: every name keeps its room.
+_CUBE_EYES = (dict(x=1.6, y=-1.6, z=0.9), dict(x=1.5, y=-1.9, z=1.0), dict(x=2.6, y=-1.3, z=1.3))
+_CUBE_ASPECTS = (dict(x=1, y=1, z=1), dict(x=1.0, y=1.6, z=0.7), dict(x=0.7, y=1.8, z=0.6))
 
 
 def plot_window_on_series(
@@ -70,33 +85,47 @@ def plot_window_on_series(
                 annotation_text=split,
                 annotation_position="top left",
             )
-    return base_layout(fig, height=340)
+    return date_axis(base_layout(fig, height=340), t)
 
 
 def plot_window_grid(
-    scaled: np.ndarray, original: np.ndarray, columns: Sequence[str], step_labels: Sequence[str]
+    scaled: np.ndarray, original: np.ndarray, columns: Sequence[str], steps: pd.Index | Sequence
 ) -> go.Figure:
-    """One window (window step × feature): colour is the scaled value the LSTM sees, text the real one."""
-    # Rows are features so long windows read left to right, as time does.
+    """One window (window step × feature): colour is the scaled value the LSTM sees, text the real one.
+
+    ``steps`` are the window's time stamps (or row labels), shown in the series' own resolution; value
+    labels appear only when every cell has room for them, every feature is named.
+    """
+    n_steps, n_features = scaled.shape  # (W, F)
+    labels = time_labels(steps)
+    texts = np.vectorize(value_text, otypes=[str])(np.asarray(original, dtype=np.float64).T)  # (F, W)
+    plot_px = rows_px(n_features)
+    show = labels_fit(n_steps, texts, plot_px / n_features)
     fig = go.Figure(
         go.Heatmap(
             z=scaled.T,
-            x=list(step_labels),
-            y=list(columns),
+            x=np.arange(n_steps),
+            y=np.arange(n_features),
             colorscale="RdBu_r",
             zmid=0,
-            text=np.vectorize(lambda v: f"{v:.4g}")(original.T),
-            texttemplate="%{text}" if scaled.size <= 400 else None,
-            hovertemplate="step %{x}<br>%{y}<br>scaled %{z:.3f}<br>value %{text}<extra></extra>",
-            colorbar=dict(title="scaled"),
+            text=texts,
+            texttemplate="%{text}" if show else None,
+            textfont=dict(size=10),
+            customdata=np.stack(np.broadcast_arrays(np.array(labels, dtype=object)[None, :],
+                                                    np.array(columns, dtype=object)[:, None]), axis=-1),
+            hovertemplate="step %{x} · %{customdata[0]}<br>%{customdata[1]}<br>scaled %{z:.3f}<br>"
+            "value %{text}<extra></extra>",
+            colorbar=colorbar("scaled", plot_px),
         )
     )
-    fig.update_xaxes(title="window step t", type="category")
-    return base_layout(fig, height=max(220, 28 * len(columns) + 120))
+    fig.update_xaxes(title="time stamp of window step t (oldest left)", **step_ticks(labels))
+    fig.update_yaxes(title="feature", autorange="reversed", **name_ticks(columns, plot_px / n_features))
+    fig = base_layout(fig, height=plot_px + MARGIN_T + MARGIN_B)
+    return fig.update_layout(margin=dict(t=MARGIN_T, b=MARGIN_B), hovermode="closest")
 
 
 def plot_batch_cube(batch: np.ndarray, columns: Sequence[str], first_index: int) -> go.Figure:
-    """A batch (B, W, F) drawn as the tutorial's cube: one marker per value, coloured by it."""
+    """A batch (B, W, F) drawn as the tutorial's cube: one marker per value, coloured by it; every feature named."""
     b, w, f = batch.shape
     bi, wi, fi = np.meshgrid(np.arange(b), np.arange(w), np.arange(f), indexing="ij")
     fig = go.Figure(
@@ -105,35 +134,50 @@ def plot_batch_cube(batch: np.ndarray, columns: Sequence[str], first_index: int)
             y=fi.ravel(),
             z=(bi + first_index).ravel(),
             mode="markers",
-            marker=dict(size=4, color=batch.ravel(), colorscale="RdBu_r", cmid=0, colorbar=dict(title="scaled")),
+            marker=dict(size=4, color=batch.ravel(), colorscale="RdBu_r", cmid=0,
+                        colorbar=colorbar("scaled", 400, len=0.8)),
             customdata=np.array(columns, dtype=object)[fi.ravel()],
             hovertemplate="window %{z}<br>step %{x}<br>%{customdata}<br>%{marker.color:.3f}<extra></extra>",
         )
     )
+    many = f > 12
+    view = 0 if f <= 12 else 1 if f <= 24 else 2  # more features: a longer feature axis, seen more side-on
+    height = 560 if many else 520
+    feature_font = 11 if f <= 20 else 9
     fig.update_layout(
         scene=dict(
-            xaxis=dict(title="window step (W)"),
-            yaxis=dict(title="feature (F)", tickvals=list(range(f)), ticktext=list(columns)),
-            zaxis=dict(title="batch index (B)"),
-            camera=dict(eye=dict(x=1.6, y=-1.6, z=0.9)),
-        )
+            xaxis=dict(title="window step (W)", **step_ticks([str(k) for k in range(w)], 300)),
+            yaxis=dict(title="feature (F)", tickvals=list(range(f)), ticktext=list(columns),
+                       tickfont=dict(size=feature_font)),
+            zaxis=dict(title="batch index (B)", **step_ticks([str(first_index + k) for k in range(b)], 200)),
+            camera=dict(eye=_CUBE_EYES[view]),
+            aspectmode="manual",
+            aspectratio=_CUBE_ASPECTS[view],
+        ),
+        margin=dict(l=0, r=0),
     )
-    return base_layout(fig, height=520)
+    return base_layout(fig, height=height)
 
 
 def plot_batch_slices(batch: np.ndarray, feature: str, feature_index: int, first_index: int) -> go.Figure:
     """X[:, :, f] for one feature: every row is a window, each shifted one stride along the series."""
+    n_windows, n_steps = batch.shape[:2]
+    plot_px = rows_px(n_windows, row_px=16)
+    windows = [str(first_index + k) for k in range(n_windows)]
+    ticks = step_ticks(windows, plot_px)  # rows: at most as many labels as the height has room for
+    ticks["tickvals"] = [first_index + v for v in ticks["tickvals"]]
     fig = go.Figure(
         go.Heatmap(
             z=batch[:, :, feature_index],
-            x=np.arange(batch.shape[1]),
-            y=np.arange(batch.shape[0]) + first_index,
+            x=np.arange(n_steps),
+            y=np.arange(n_windows) + first_index,
             colorscale="RdBu_r",
             zmid=0,
-            colorbar=dict(title="scaled"),
+            colorbar=colorbar("scaled", plot_px),
             hovertemplate="window %{y}<br>step %{x}<br>%{z:.3f}<extra></extra>",
         )
     )
-    fig.update_xaxes(title="window step (W)")
-    fig.update_yaxes(title="batch index (B)", autorange="reversed")
-    return base_layout(fig, title=f"X[:, :, '{feature}']", height=360)
+    fig.update_xaxes(title="window step (W)", **step_ticks([str(k) for k in range(n_steps)]))
+    fig.update_yaxes(title="batch index (B): window number", autorange="reversed", **ticks)
+    fig = base_layout(fig, title=f"X[:, :, '{feature}']", height=plot_px + 80 + MARGIN_B)
+    return fig.update_layout(margin=dict(t=80, b=MARGIN_B), hovermode="closest")
