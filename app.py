@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages.common import state
+from pages.common import preload, state
 
 st.set_page_config(page_title="LSTM Lab", page_icon=":material/repeat:", layout="wide")
 
@@ -13,11 +13,13 @@ journey = [
     st.Page("pages/inspect.py", title="Inspect", icon=":material/troubleshoot:"),
     st.Page("pages/predictions.py", title="Predictions", icon=":material/query_stats:"),
 ]
+tour = st.Page("pages/tour.py", title="Tour", icon=":material/tour:")  # the whole argument, walked on the run
 plotly_request = state.request_plotly()
-page = st.navigation(journey)
+page = st.navigation({"Journey": journey, "Learn": [tour]})
 if page.url_path != journey[0].url_path:  # only the Data page reads the parsed table: free it before torch loads
     state.forget_table()
 page.run()
 if plotly_request is not None:
     plotly_request.empty()
 state.release_memory()
+preload.preload_later_pages()  # after the first page's run, so it does not slow that page

@@ -5,6 +5,8 @@
   started and loaded the same way.
 - 5b: the server-side time of the rerun when the window slider moves on pollution.csv (AppTest),
   against a rerun of the same page with nothing changed; 5c the same move seen from the browser.
+- 5d: the first visit of the Windows page after the Data page (the first page to use torch), against
+  later visits, in one server and one browser.
 """
 
 from __future__ import annotations
@@ -84,6 +86,62 @@ def bench_first_page(repeats: int = 3, workdir: Path | None = None) -> Row:
             f"(loaded after {fmt_seconds(app_load)}; one-chart app {fmt_seconds(ref_load)}) until the script "
             "finished, a Plotly chart was drawn and no element was still loading (no skeleton left). The reference "
             "is a one-chart Streamlit app, so the ratio is what LSTM Lab adds to Streamlit's own start."
+        ],
+    )
+
+
+# --- The first page after Data ------------------------------------------------------------------------
+
+FIRST_VISIT_TARGET = 1.3
+
+
+def _visit(page, name: str) -> float:
+    """Seconds from the sidebar click until the page named ``name`` is rendered (as RENDERED_JS says)."""
+    started = time.perf_counter()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    page.get_by_role("heading", name=name).first.wait_for(timeout=120_000)
+    page.wait_for_function(RENDERED_JS, polling=20, timeout=120_000)
+    if page.get_by_test_id("stException").count():
+        raise RuntimeError(page.get_by_test_id("stException").first.inner_text()[:300])
+    return time.perf_counter() - started
+
+
+def bench_first_visit(pause: float = 5.0, later: int = 2, workdir: Path | None = None) -> Row:
+    """The Windows page's first visit, after the Data page, against later visits, in one server."""
+    name = "5d. first Windows page after Data vs a later visit (browser)"
+    target = f"≤ {FIRST_VISIT_TARGET:g}×"
+    if why := browser_missing():
+        return not_available(name, target, why)
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp, chromium() as browser:
+        server = Server(ROOT / "app.py", Path(tmp) / "server.log")
+        try:
+            server.wait_healthy()
+            page = new_page(browser)
+            page.goto(server.url)
+            page.wait_for_function(RENDERED_JS, polling=20, timeout=120_000)
+            page.wait_for_timeout(pause * 1e3)  # the user reads the Data page
+            first = _visit(page, "Windows")
+            again = []
+            for _ in range(later):
+                _visit(page, "Data")
+                page.wait_for_timeout(pause * 1e3)
+                again.append(_visit(page, "Windows"))
+        finally:
+            server.stop()
+    later_visit = median(again)
+    return Row(
+        name,
+        fmt_seconds(first),
+        f"{fmt_seconds(later_visit)} later visit",
+        first / later_visit,
+        target,
+        first / later_visit <= FIRST_VISIT_TARGET,
+        [
+            f"One `streamlit run`, chromium: the first Data page rendered, {pause:g} s on it (a user reading it), "
+            "then a click on Windows until that page is rendered (script finished, a chart drawn, no skeleton); "
+            f"then Data and Windows again, {later} times, each after the same pause (median). The first visit is "
+            "the first page to use torch: the app imports it in a background thread once the first page's "
+            "script has run."
         ],
     )
 

@@ -85,7 +85,8 @@ def bench_memory(rows: int = 1_000_000, train_seconds: float = 5.0, workdir: Pat
         tmp = Path(tmp)
         csv_path = write_csv(tmp / f"sensors_{rows}.csv", rows)
         csv_bytes = csv_path.stat().st_size
-        server = Server(ROOT / "app.py", tmp / "server.log")
+        # As on Community Cloud's 690 MB tier, where the memory limit turns the early torch import off
+        server = Server(ROOT / "app.py", tmp / "server.log", env={"LSTMLAB_PRELOAD": "0"})
         try:
             server.wait_healthy()
             stages = _journey(browser, server, csv_path, rows, train_seconds)

@@ -1,7 +1,9 @@
 """Row 4: ``lstmlab.data.read_table`` on a generated 1,000,000-row CSV against plain ``pandas.read_csv``.
 
 Both parse the same bytes, already in memory (the app receives an upload as bytes). The file has an
-hourly time column and seven numeric columns, like a sensor log.
+hourly time column and seven numeric columns, like a sensor log. ``read_table`` reads it with pyarrow's
+multithreaded reader; the reference is what a user would write, ``pandas.read_csv`` with its defaults
+(the C engine, one thread).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pandas as pd
 
 from benchmarks.common import Row, fmt_bytes, fmt_seconds, interleaved, median, not_available
 
-TARGET = 1.2
+TARGET = 0.8
 
 
 def write_csv(path: Path, rows: int = 1_000_000, columns: int = 8, seed: int = 0) -> Path:
@@ -62,7 +64,9 @@ def bench_read(rows: int = 1_000_000, columns: int = 8, repeats: int = 3, workdi
         t_app / t_pandas <= TARGET,
         [
             f"The CSV ({fmt_bytes(len(data))}: a text time column and {columns - 1} numeric columns) parsed from "
-            f"bytes in memory by both; median of {repeats} interleaved calls after a warm-up."
+            f"bytes in memory by both; median of {repeats} interleaved calls after a warm-up. read_table parses "
+            "with pyarrow's multithreaded reader (all cores), then checks every column as the C engine would "
+            "type it; pandas.read_csv with its defaults uses the C engine on one thread."
         ],
     )
 

@@ -1,7 +1,8 @@
 """Row 2: training throughput (windows per second) of ``lstmlab.train.fit`` against a hand-written loop.
 
 Both train the same SimpleLSTM (same initial weights) on the same windows with the same batch size,
-optimizer (Adam), loss (MSE) and clipping setting, one epoch per call, shuffled each epoch. Calls are
+optimizer (Adam: ``fit`` calls torch's functional ``torch.optim.adam.adam``, the loop builds
+``torch.optim.Adam``), loss (MSE) and clipping setting, one epoch per call, shuffled each epoch. Calls are
 interleaved (fit, loop, fit, loop, ...) after a warm-up and the medians compared. The hand-written loop
 gets its windows as one contiguous tensor already on the device, as a tutorial would have them.
 """
@@ -129,7 +130,8 @@ def bench_train(
                 torch.set_num_threads(threads)
             clipping = "no clipping" if clip == 0 else f"clip {clip:g} (app default)"
             notes = [
-                f"SimpleLSTM H=64, 1 layer, 8 features, window 48, {n_windows:,} windows, batch 256, Adam, MSE, "
+                f"SimpleLSTM H=64, 1 layer, 8 features, window 48, {n_windows:,} windows, batch 256, Adam (fit: "
+                f"torch's functional adam; loop: torch.optim.Adam), MSE, "
                 f"{clipping}; one epoch per call, median of {result['repeats']} interleaved calls after a warm-up "
                 f"({result['clock']}). "
                 "Both sides pay for a fresh model copy and a new optimizer per call."

@@ -71,10 +71,12 @@ def is_healthy(url: str, timeout: float = 1) -> bool:
 class Server:
     """``streamlit run`` of ``script`` on a free local port, in its own process group.
 
-    ``log`` takes the server's output (discarded where None); ``extra`` are more ``streamlit run`` options.
+    ``log`` takes the server's output (discarded where None); ``extra`` are more ``streamlit run`` options;
+    ``env`` are environment variables set for the server on top of this process's.
     """
 
-    def __init__(self, script: Path = ROOT / "app.py", log: Path | None = None, extra: tuple[str, ...] = ()) -> None:
+    def __init__(self, script: Path = ROOT / "app.py", log: Path | None = None, extra: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log.open("w") if log is not None else None
@@ -84,7 +86,7 @@ class Server:
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false", *extra],
             cwd=script.parent, stdout=self.log or subprocess.DEVNULL, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True, env={**os.environ, **(env or {})},
         )  # fmt: skip
 
     def wait_healthy(self, timeout: float = STEP_MS / 1e3) -> float:

@@ -2,7 +2,7 @@
 
     python -m benchmarks.run            # the full suite (about 4 to 5 minutes on 2 cores)
     python -m benchmarks.run --quick    # smaller sizes, fewer repeats (about a minute)
-    python -m benchmarks.run --only 2,3 # some rows only
+    python -m benchmarks.run --only 2,3 # some rows only (5 includes 5d; 5d alone: --only 5d)
     python -m benchmarks.run --threads 1  # torch on one thread (steadier on a busy machine)
 
 The table is also written to benchmarks/results/latest.md (git-ignored). A row whose benchmark fails
@@ -54,6 +54,7 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
                 lambda: bench_app.bench_slider_apptest(moves=4),
                 lambda: bench_app.bench_slider_browser(moves=3),
             ],
+            "5d": [lambda: bench_app.bench_first_visit(later=1)],
             "6": [lambda: bench_memory.bench_memory(rows=200_000, train_seconds=3)],
             "7": [lambda: bench_replay.bench_replay(epochs=(100,), largest_epochs=(3,))],
             "9": [lambda: bench_sweep.bench_sweep(repeats=1)],  # shorter runs would measure only process start
@@ -69,6 +70,7 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
             lambda: bench_app.bench_slider_apptest(moves=8),
             lambda: bench_app.bench_slider_browser(moves=6),
         ],
+        "5d": [lambda: bench_app.bench_first_visit(later=2)],
         "6": [lambda: bench_memory.bench_memory(rows=1_000_000, train_seconds=5)],
         "7": [lambda: bench_replay.bench_replay()],
         "9": [lambda: bench_sweep.bench_sweep()],
@@ -77,6 +79,11 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
 
 
 MEMORY_ONLY = {"6", "7"}  # rows a busy CPU does not disturb
+
+
+def _selects(token: str, key: str) -> bool:
+    """``--only 5`` picks row 5 and its lettered rows (5d); ``--only 5d`` picks that one alone."""
+    return key == token or (key.startswith(token) and key[len(token) :].isalpha())
 
 
 def main(argv: list[str] | None = None) -> str:
@@ -93,8 +100,9 @@ def main(argv: list[str] | None = None) -> str:
 
         torch.set_num_threads(args.threads)
     groups = suite(args.quick)
-    chosen = [g.strip() for g in args.only.split(",") if g.strip()] or list(groups)
-    unknown = sorted(set(chosen) - set(groups))
+    asked = [g.strip() for g in args.only.split(",") if g.strip()]
+    chosen = [key for key in groups if not asked or any(_selects(token, key) for token in asked)]
+    unknown = sorted(token for token in asked if not any(_selects(token, key) for key in groups))
     if unknown:
         parser.error(f"no row {', '.join(unknown)}; rows are {', '.join(groups)}")
 

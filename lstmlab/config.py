@@ -62,6 +62,14 @@ class Loss(Choice):
     MAE = "MAE"
 
 
+class Optimizer(Choice):
+    """Torch's optimizers, run through their functional forms (``lstmlab.optim``)."""
+
+    ADAM = "Adam"
+    ADAMW = "AdamW (decoupled weight decay)"
+    SGD = "SGD with momentum"
+
+
 @dataclass(frozen=True)
 class DataSpec:
     """Which columns of a table become the series, and how its gaps are filled."""
@@ -105,6 +113,9 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"  # "auto", "cpu", "cuda", "cuda:1", "mps"
     max_windows: int = 0  # windows sampled per epoch; 0 uses them all
+    optimizer: Optimizer = Optimizer.ADAM
+    weight_decay: float = 1e-2  # AdamW's only (torch's default); Adam and SGD decay nothing
+    momentum: float = 0.9  # SGD's only
 
 
 class AttributionMethod(Choice):

@@ -1,7 +1,8 @@
 """Reading an uploaded table (CSV, TSV, Parquet) into a DataFrame, or a ``DataError`` a user can act on.
 
-Text is sniffed on a small head sample only (encoding, delimiter, decimal comma), then parsed once by
-pandas' C engine, so reading costs about what ``pandas.read_csv`` costs. Size guards run before parsing.
+Text is sniffed on a small head sample only (encoding, delimiter, decimal comma), then parsed once: by
+pyarrow's multithreaded reader where it gives the same frame (``lstmlab.arrow_reader``), else by pandas'
+C engine, whose messages every error carries. Size guards run before parsing.
 Anything the reader changed (numbers read from text, a header made up) is listed in ``df.attrs["notes"]``.
 """
 
@@ -14,6 +15,7 @@ import warnings
 
 import pandas as pd
 
+from lstmlab.arrow_reader import read_with_arrow, text_columns
 from lstmlab.errors import DataError, TooLargeError
 from lstmlab.sniff import (
     NA_VALUES,
@@ -60,8 +62,11 @@ def keep_last_rows(data: bytes, rows: int) -> bytes:
     return data[: header_end + 1] + data[start + 1 : end] + b"\n"
 
 
-def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """Parse uploaded bytes into a DataFrame with numeric columns as numbers (raises ``DataError``)."""
+def read_table(data: bytes, filename: str, fast: bool = True) -> pd.DataFrame:
+    """Parse uploaded bytes into a DataFrame with numeric columns as numbers (raises ``DataError``).
+
+    ``fast=False`` parses text with pandas' C engine only (the reference the fast path is tested against).
+    """
     if not data or data.isspace():  # isspace scans without copying a large upload
         raise DataError(f"{filename} is empty. Upload a CSV, TSV or Parquet file with a header row and data.")
     if data[:4] == b"PAR1":
@@ -72,7 +77,7 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
             "Upload a valid Parquet file, or a CSV with a .csv name."
         )
     else:
-        df = _read_text(data, filename)
+        df = _read_text(data, filename, fast)
     return _finish(df, filename)
 
 
@@ -110,7 +115,7 @@ def _read_parquet(data: bytes, filename: str) -> pd.DataFrame:
 # --- Text --------------------------------------------------------------------------------------
 
 
-def _read_text(data: bytes, filename: str) -> pd.DataFrame:
+def _read_text(data: bytes, filename: str, fast: bool = True) -> pd.DataFrame:
     data, encoding = _decode_prefix(data, filename)
     header_end = data.find(b"\n", 0, MAX_LINE_BYTES)
     if header_end < 0 and len(data) > MAX_LINE_BYTES:
@@ -155,7 +160,10 @@ def _read_text(data: bytes, filename: str) -> pd.DataFrame:
     if trailing_delimiter(lines, sep, n_header):
         kwargs["index_col"] = False  # every data row ends with the delimiter: drop that empty field
         notes.append("Each row ends with a delimiter; the empty last field was ignored.")
-    for enc in (encoding, "cp1252", "latin-1") if encoding == "utf-8" else (encoding,):
+    simple = not (no_header or kwargs["skipinitialspace"] or "index_col" in kwargs or decimal != ".")
+    text = text_columns(lines, sep, NA_VALUES) if fast and simple else None
+    df = read_with_arrow(data, sep, NA_VALUES, text) if text is not None else None
+    for enc in (encoding, "cp1252", "latin-1") if df is None else ():
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -172,7 +180,7 @@ def _read_text(data: bytes, filename: str) -> pd.DataFrame:
                 f"{filename} could not be read as a table ({str(err)[:200]}). "
                 "Check that it is a CSV/TSV with one header row."
             ) from err
-    else:
+    if df is None:
         raise DataError(f"{filename} could not be decoded as text. Save it as UTF-8 CSV and upload again.")
     if not df.index.equals(pd.RangeIndex(len(df))):  # pandas took the first field as an index
         raise DataError(

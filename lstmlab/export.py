@@ -36,6 +36,8 @@ WEIGHTS = Path(sys.argv[2] if len(sys.argv) > 2 else "{stem}.safetensors")
 SPEC = {spec}
 WINDOWS = {windows}
 MODEL = {model}
+# How the weights were trained; lstmlab.train.fit(model, x, y, TRAIN) trains a model the same way.
+TRAIN = {train}
 
 series = prepare_series(read_table(DATA.read_bytes(), DATA.name), SPEC)
 scaled = scale_series(series.values, series.targets, WINDOWS)  # scaler fitted on the training rows
@@ -76,7 +78,7 @@ def file_stem(run: Run) -> str:
 
 def make_script(run: Run) -> str:
     """Python source that rebuilds ``run``'s pipeline and model and prints its test metrics."""
-    configs = (run.data_spec, run.window_config, run.model_config)
+    configs = (run.data_spec, run.window_config, run.model_config, run.train_config)
     names = {type(c).__name__ for c in configs}
     names |= {
         type(getattr(c, f.name)).__name__ for c in configs for f in fields(c) if isinstance(getattr(c, f.name), Enum)
@@ -89,4 +91,5 @@ def make_script(run: Run) -> str:
         spec=_constructor(run.data_spec),
         windows=_constructor(run.window_config),
         model=_constructor(run.model_config),
+        train=_constructor(run.train_config),
     )

@@ -34,6 +34,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "model.h_size": (1, 4096), "model.n_layers": (1, 16),
     "train.lr": (1e-12, 10), "train.batch_size": (1, 1_000_000), "train.epochs": (1, 100_000),
     "train.clip": (0, 1e6), "train.patience": (0, 100_000), "train.seed": (0, 2**31 - 1),
+    "train.weight_decay": (0, 10), "train.momentum": (0, 0.999),
     "inspect.step": (-1, 10**6), "inspect.threshold": (-1e3, 1e3), "inspect.direction": (0, 1),
     "inspect.layer": (0, 15),
 }  # fmt: skip

@@ -37,7 +37,11 @@ FORMAT, FORMAT_VERSION = "lstmlab-model", 3
 # Settings added since each older version: such a file lacks them and loads with each one's default,
 # which is what the app did before the setting existed. Any other missing key is refused. Versions 1
 # and 2 are LSTMs whose weights are named lstm.*; version 3 names the cell and its weights rnn.*.
-ADDED_SINCE = {1: frozenset({"config.data.duplicates", "config.model.cell"}), 2: frozenset({"config.model.cell"})}
+_OPTIMIZER = {"config.train.optimizer", "config.train.weight_decay", "config.train.momentum"}
+ADDED_SINCE = {
+    1: frozenset({"config.data.duplicates", "config.model.cell", *_OPTIMIZER}),
+    2: frozenset({"config.model.cell", *_OPTIMIZER}),
+}
 MAX_CONFIG_BYTES = 1 << 20
 MAX_HEADER_BYTES = 1 << 20  # our headers hold a dozen tensors: a few kB
 MAX_WEIGHTS_BYTES = 1 << 30

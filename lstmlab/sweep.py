@@ -297,12 +297,12 @@ def _run_pool(ctx: _Context, settings: list[Setting], todo: list[int], runs: lis
         futures: dict[Future, int] = {pool.submit(_pool_job, i, settings[i]): i for i in todo}
         pending, finished, closed = set(futures), {}, set()
         while pending or finished:
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            closed |= _drain(progress, settings, notify)
             if stop.is_set() and not stop_flag.is_set():
                 stop_flag.set()  # runs in flight end after their current epoch
                 for future in pending:
                     future.cancel()
+            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            closed |= _drain(progress, settings, notify)
             finished.update({future: time.perf_counter() for future in done})
             for future, since in list(finished.items()):
                 i = futures[future]

@@ -25,7 +25,7 @@ from lstmlab.devices import (  # noqa: F401 - the device helpers' historical hom
     resolve_device,
     to_device,
 )
-from lstmlab.optim import Adam
+from lstmlab.optim import make_optimizer
 
 if TYPE_CHECKING:
     from lstmlab.background import Training
@@ -111,7 +111,7 @@ def fit(
         val = None
     loss_fn = _loss_fn(config.loss)
     draw_states = getattr(model, "initial_states", None)  # the tutorial's random states, from our generator
-    optimizer = Adam(model.parameters(), lr=config.lr)  # torch.optim's would import torch._dynamo (~90 MB)
+    optimizer = make_optimizer(model.parameters(), config)  # torch's update code, without torch._dynamo (~73 MB)
     history = History(device=str(device))
     good_state = copy.deepcopy(model.state_dict())  # weights of the last finished epoch
     best_state, stale = good_state, 0

@@ -7,6 +7,7 @@ import copy
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lstmlab.config import Optimizer
 from lstmlab.model import count_parameters
 from tests.app_support import TRAINED, open_app
 
@@ -75,3 +76,21 @@ def test_stop_keeps_the_model_trained_so_far(trained):
     stopped = trained.session_state.runs[-1]
     assert stopped.number == 99 and "Stopped by the user" in stopped.history.stopped
     assert "training" not in trained.session_state
+
+
+def test_the_optimizer_box_trains_with_sgd_and_keeps_its_momentum(trained):
+    trained.switch_page("pages/train.py").run()
+    assert trained.selectbox(key="optimizer").value is Optimizer.ADAM
+    assert trained.number_input(key="momentum").disabled and trained.number_input(key="weight_decay").disabled
+    trained.selectbox(key="optimizer").set_value(Optimizer.SGD).run()
+    assert not trained.number_input(key="momentum").disabled and trained.number_input(key="weight_decay").disabled
+    trained.select_slider(key="h_size").set_value(16)
+    trained.number_input(key="epochs").set_value(4)
+    trained.number_input(key="momentum").set_value(0.5).run()
+    trained.button(key="train_start").click().run()
+    assert not trained.exception
+    first, *_, last = trained.session_state.runs
+    assert (last.train_config.optimizer, last.train_config.momentum) == (Optimizer.SGD, 0.5)
+    assert last.model_config == first.model_config and first.train_config.optimizer is Optimizer.ADAM
+    assert last.history.train_loss != first.history.train_loss  # same seed and model: only the optimizer differs
+    trained.selectbox(key="optimizer").set_value(Optimizer.ADAM).run()

@@ -99,6 +99,20 @@ def test_run_writes_the_table_and_survives_a_broken_row(tmp_path: Path, monkeypa
     assert "| 7. (error) [" in table and "| error |" in table  # the broken row is reported, not raised
 
 
+def test_only_picks_rows_and_their_lettered_rows(tmp_path: Path, monkeypatch):
+    ran = []
+    def bench(key: str):
+        return lambda: ran.append(key) or Row(key, "1 s", "1 s", 1.0, "–", None)
+
+    tiny = {key: [bench(key)] for key in ("3", "5", "5d")}
+    monkeypatch.setattr(run, "suite", lambda quick: tiny)
+    run.main(["--only", "5", "--out", str(tmp_path / "a.md")])
+    run.main(["--only", "5d,3", "--out", str(tmp_path / "b.md")])
+    assert ran == ["5", "5d", "3", "5d"]
+    with pytest.raises(SystemExit):
+        run.main(["--only", "5e", "--out", str(tmp_path / "c.md")])
+
+
 def test_apptest_slider_row_small():
     row = bench_app.bench_slider_apptest(moves=1, sample="airline-passengers.csv")
     _finite(row)
@@ -110,16 +124,17 @@ def test_browser_rows_small(tmp_path: Path):
         pytest.skip(why)
     # Its own process: Playwright's sync API refuses to run inside pytest-playwright's event loop.
     code = (
-        "import dataclasses, json, sys; from pathlib import Path; from benchmarks import bench_memory; "
-        "row = bench_memory.bench_memory(rows=3_000, train_seconds=0.5, workdir=Path(sys.argv[1])); "
-        "print(json.dumps(dataclasses.asdict(row)))"
+        "import dataclasses, json, sys; from pathlib import Path; from benchmarks import bench_app, bench_memory; "
+        "rows = [bench_memory.bench_memory(rows=3_000, train_seconds=0.5, workdir=Path(sys.argv[1])), "
+        "bench_app.bench_first_visit(pause=0.5, later=1, workdir=Path(sys.argv[1]))]; "
+        "print(json.dumps([dataclasses.asdict(row) for row in rows]))"
     )
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    row = Row(**json.loads(result.stdout.strip().splitlines()[-1]))
-    assert row.measured != "failed", row.notes
-    _finite(row)
+    for row in (Row(**fields) for fields in json.loads(result.stdout.strip().splitlines()[-1])):
+        assert row.measured not in ("failed", "not available"), row.notes
+        _finite(row)
 
 
 def test_sweep_and_device_rows_small():

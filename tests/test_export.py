@@ -1,5 +1,6 @@
 """The generated script runs on its own and reproduces the test metrics computed in-process."""
 
+import ast
 import re
 import subprocess
 import sys
@@ -10,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lstmlab import config as config_module
 from lstmlab.baselines import detect_season
-from lstmlab.config import Cell, DataSpec, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.config import Cell, DataSpec, ModelConfig, Optimizer, Scaling, TrainConfig, WindowConfig
 from lstmlab.data import read_table
 from lstmlab.export import file_stem, make_script
 from lstmlab.metrics import evaluate_run
@@ -38,34 +40,47 @@ def synthetic_csv() -> bytes:
 
 
 CASES = {
-    "airline": ("airline-passengers.csv", None, WindowConfig(), ModelConfig(h_size=16)),
+    "airline": ("airline-passengers.csv", None, WindowConfig(), ModelConfig(h_size=16), TrainConfig(epochs=3, seed=1)),
     "two targets, horizon 3": (
         "load.csv",
         DataSpec(time_columns=("date",), features=("load", "temp"), targets=("temp", "load")),
         WindowConfig(window=10, horizon=3, scaling=Scaling.MINMAX),
         ModelConfig(h_size=8, n_layers=2, bidirectional=True),
+        TrainConfig(epochs=3, seed=1, optimizer=Optimizer.SGD, momentum=0.8),
     ),
-    "GRU, two layers": ("airline-passengers.csv", None, WindowConfig(window=8), ModelConfig(h_size=8, n_layers=2,
-                                                                                         cell=Cell.GRU)),
+    "GRU, two layers": ("airline-passengers.csv", None, WindowConfig(window=8),
+                        ModelConfig(h_size=8, n_layers=2, cell=Cell.GRU), TrainConfig(epochs=3, seed=1)),
     "RNN, bidirectional, two targets": (
         "load.csv",
         DataSpec(time_columns=("date",), features=("load", "temp"), targets=("temp", "load")),
         WindowConfig(window=10, horizon=2, scaling=Scaling.MINMAX),
         ModelConfig(h_size=8, bidirectional=True, cell=Cell.RNN),
+        TrainConfig(epochs=3, seed=1, optimizer=Optimizer.ADAMW),
     ),
 }
 
 
+def _constant(source: str, name: str):
+    """The config a top-level ``NAME = Config(key=literal or Enum.MEMBER, ...)`` in ``source`` builds."""
+    call = next(n for n in ast.parse(source).body if isinstance(n, ast.Assign) and n.targets[0].id == name).value
+
+    def value(node: ast.expr):
+        if isinstance(node, ast.Attribute):  # Optimizer.SGD
+            return getattr(getattr(config_module, node.value.id), node.attr)
+        return ast.literal_eval(node)
+
+    return getattr(config_module, call.func.id)(**{k.arg: value(k.value) for k in call.keywords})
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_generated_script_reproduces_the_test_metrics(case, tmp_path):
-    filename, spec, window_config, model_config = CASES[case]
+    filename, spec, window_config, model_config, train_config = CASES[case]
     data = resources.files("lstmlab").joinpath("samples", filename).read_bytes() if spec is None else synthetic_csv()
     table = read_table(data, filename)
     spec = spec or infer_spec(table)
     series = prepare_series(table, spec)
     scaled = scale_series(series.values, series.targets, window_config)
     splits = window_splits(scaled, window_config)
-    train_config = TrainConfig(epochs=3, seed=1)
     model = SimpleRNN.from_config(
         len(series.columns), window_config.window, window_config.horizon * len(series.targets), model_config
     )
@@ -86,6 +101,7 @@ def test_generated_script_reproduces_the_test_metrics(case, tmp_path):
     script = tmp_path / f"{file_stem(run)}.py"
     script.write_text(make_script(run))
     assert f"cell=Cell.{model_config.cell.name}" in script.read_text()  # the script rebuilds the same cell
+    assert _constant(script.read_text(), "TRAIN") == train_config  # the optimizer and its settings, carried
     done = subprocess.run(
         [sys.executable, script.name],
         cwd=tmp_path,

@@ -15,7 +15,7 @@ from lstmlab.windows import scale_series
 
 OTHER_TEXT = {"train.device": "cuda:1", "inspect.split": "validation", "inspect.state": "z"}
 OTHER_FLOAT = {"window.val_fraction": 0.1, "window.test_fraction": 0.2, "train.lr": 0.003, "train.clip": 0.5,
-               "inspect.threshold": -0.25}
+               "inspect.threshold": -0.25, "train.weight_decay": 0.05, "train.momentum": 0.5}
 
 
 def _other(key: str, value):

@@ -1,5 +1,6 @@
 """Model files: a faithful round trip, and hostile or broken files refused before anything runs."""
 
+import dataclasses
 import io
 import json
 import pickle
@@ -14,7 +15,17 @@ from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
 from lstmlab.attach import check_columns, scale_like
-from lstmlab.config import Cell, DataSpec, DuplicatePolicy, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.config import (
+    Cell,
+    DataSpec,
+    DuplicatePolicy,
+    InitState,
+    ModelConfig,
+    Optimizer,
+    Scaling,
+    TrainConfig,
+    WindowConfig,
+)
 from lstmlab.model import SimpleLSTM, SimpleRNN, predict
 from lstmlab.persist import (
     ModelFileError,
@@ -79,6 +90,27 @@ def test_round_trip_gives_identical_predictions(saved):
     assert back.scaler.kind is Scaling.MINMAX
     assert back.history.train_loss == run.history.train_loss and back.history.best_epoch == run.history.best_epoch
     assert loaded.config["source"] == {"name": "data.csv", "digest": "d1g35t"}
+
+
+def test_the_optimizer_and_its_settings_round_trip(saved):
+    run, _, weights, _ = saved
+    sgd = dataclasses.replace(run.train_config, optimizer=Optimizer.SGD, momentum=0.5, weight_decay=0.25)
+    config = save_model(dataclasses.replace(run, train_config=sgd))[1]
+    assert json.loads(config)["train"]["optimizer"] == "SGD"
+    assert load_model(weights, config).config["train"] == sgd
+
+
+def test_a_file_written_before_the_optimizer_choice_loads_with_adam(saved):
+    run, _, new_weights, config = saved
+    weights = _as_lstm_names(new_weights)  # versions 1 and 2 name the LSTM's weights lstm.*
+    old = json.loads(config)
+    old["format_version"] = 1  # as the app wrote it before the optimizer choice
+    del old["model"]["cell"]
+    for key in ("optimizer", "weight_decay", "momentum"):
+        del old["train"][key]
+    loaded = load_model(weights, json.dumps(old).encode()).config["train"]
+    assert loaded == dataclasses.replace(run.train_config, optimizer=Optimizer.ADAM, weight_decay=1e-2, momentum=0.9)
+    assert loaded == run.train_config  # the run was trained with the defaults
 
 
 @pytest.mark.parametrize("cell", list(Cell))
@@ -224,6 +256,8 @@ def _edit(config: bytes, path: str, value) -> bytes:
         ("scaler.shift", [1, 2], "one value per column"),
         ("scaler.kind", 3, "must be one of"),
         ("train.lr", None, "finite number"),
+        ("train.optimizer", "RMSPROP", "train.optimizer must be one of"),
+        ("train.weight_decay", "0.1", "train.weight_decay must be a finite number"),
         ("history.train_loss", "low", "list of numbers"),
         ("source", "x", "source"),
         ("format_version", 4, "not supported"),

@@ -9,7 +9,7 @@ from dataclasses import asdict
 import numpy as np
 import streamlit as st
 
-from lstmlab.config import InitState, Loss, ModelConfig, Scaling, Summary, TrainConfig, WindowConfig
+from lstmlab.config import InitState, Loss, ModelConfig, Optimizer, Scaling, Summary, TrainConfig, WindowConfig
 from lstmlab.devices import available_devices, resolve_device, training_note, unusable_gpu_note
 from pages.common import state
 
@@ -66,6 +66,15 @@ def read_settings() -> tuple[ModelConfig, TrainConfig]:
         batch_size = st.select_slider("Batch size", BATCH_SIZES, key="batch_size")
         epochs = st.number_input("Epochs", 1, 1000, key="epochs")
         loss = st.selectbox("Loss", list(Loss), key="loss", format_func=str)
+        optimizer = Optimizer(st.selectbox("Optimizer", list(Optimizer), key="optimizer", format_func=str))
+        weight_decay = st.number_input(
+            "Weight decay", 0.0, 1.0, key="weight_decay", format="%.4f", step=1e-3,
+            disabled=optimizer is not Optimizer.ADAMW, help="AdamW's decoupled weight decay.",
+        )  # fmt: skip
+        momentum = st.number_input(
+            "Momentum", 0.0, 0.999, key="momentum", step=0.05, disabled=optimizer is not Optimizer.SGD,
+            help="SGD's momentum.",
+        )  # fmt: skip
         clip = st.number_input("Gradient clipping (max norm, 0 = off)", 0.0, 100.0, key="clip")
         patience = st.number_input("Early-stopping patience (0 = off)", 0, 1000, key="patience")
         seed = st.number_input("Seed", 0, 2**31 - 1, key="seed")
@@ -88,6 +97,9 @@ def read_settings() -> tuple[ModelConfig, TrainConfig]:
         int(seed),
         device,
         int(max_windows),
+        optimizer,
+        float(weight_decay),
+        float(momentum),
     )
     st.session_state.model_config, st.session_state.train_config = model_config, train_config
     return model_config, train_config

@@ -1,0 +1,83 @@
+"""The Tour in a real browser: every step in both languages, on a built-in series and on an upload, after training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lstmlab.config import WindowConfig
+from lstmlab.model import SimpleLSTM, count_parameters
+from lstmlab.tour_text import STEP_KEYS, TEXTS
+from lstmlab.windows import count_windows, split_bounds
+from tests.browser_support import go_to, settle, upload
+
+pytestmark = pytest.mark.browser
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def train(page, epochs: int = 2) -> None:
+    go_to(page, "Train")
+    field = page.get_by_test_id("stNumberInput").filter(has_text="Epochs").locator("input")
+    field.fill(str(epochs))
+    field.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_test_id("stAlertContentSuccess").filter(has_text="Run 1").wait_for(timeout=120_000)
+    settle(page)
+
+
+def walk(page, language: str) -> str:
+    """Every step of the tour in ``language`` by the Next button; all the Markdown read on the way."""
+    page.locator(".st-key-tour_lang").get_by_text("中文" if language == "zh" else "English").click()
+    settle(page)
+    page.locator(".st-key-tour_step").click()
+    page.get_by_role("option").first.click()  # back to step 1
+    settle(page)
+    seen = []
+    for index in range(len(STEP_KEYS)):
+        title = TEXTS[language][f"{STEP_KEYS[index]}.title"]
+        page.get_by_role("heading", name=f"{index + 1}. {title}").wait_for()
+        seen.append(page.get_by_test_id("stMarkdown").all_inner_texts())
+        if index + 1 < len(STEP_KEYS):
+            page.locator(".st-key-tour_next button").click()
+            settle(page)
+    return "\n".join("\n".join(texts) for texts in seen)
+
+
+def expected_windows(rows: int) -> int:
+    config = WindowConfig()  # the app's defaults: window 12, horizon 1, 15% validation, 15% test
+    start, stop = split_bounds(rows, config)["train"]
+    return count_windows(stop - start, config.window, config.horizon, config.stride)
+
+
+def test_the_tour_on_the_builtin_series_before_and_after_training(page, app_url):
+    page.goto(app_url)
+    settle(page)
+    go_to(page, "Tour")
+    before = walk(page, "en")
+    assert f"[{expected_windows(144)}, 12, 1]" in before and TEXTS["en"]["needs_run"] in before
+    train(page)
+    go_to(page, "Tour")
+    params = f"{count_parameters(SimpleLSTM(1, 12, 1, 64).lstm):,}"
+    for language in ("zh", "en"):
+        read = walk(page, language)
+        assert f"[{expected_windows(144)}, 12, 1]" in read and params in read and "index_select" in read
+
+
+def test_the_tour_on_an_upload(page, app_url):
+    page.goto(app_url)
+    settle(page)
+    upload(page, DATA / "monthly-car-sales.csv")
+    train(page)
+    go_to(page, "Tour")
+    rows = sum(1 for _ in (DATA / "monthly-car-sales.csv").open()) - 1
+    for language in ("en", "zh"):
+        read = walk(page, language)
+        assert "monthly-car-sales.csv" in read and f"[{expected_windows(rows)}, 12, 1]" in read
+    page.locator(".st-key-tour_step").click()
+    page.get_by_role("option").nth(4).click()
+    settle(page)
+    page.locator(".st-key-tour_lang").get_by_text("English").click()  # the language changes, the step stays
+    settle(page)
+    page.get_by_role("heading", name=f"5. {TEXTS['en']['handover.title']}").wait_for()
