@@ -38,7 +38,7 @@ def _one_thread(job: callable) -> callable:
     return run
 
 
-def bench_sweep(epochs: int = 60, h_size: int = 32, repeats: int = 2, windows: tuple[int, ...] = WINDOWS) -> Row:
+def bench_sweep(epochs: int = 150, h_size: int = 32, repeats: int = 2, windows: tuple[int, ...] = WINDOWS) -> Row:
     data = resources.files("lstmlab").joinpath("samples", "airline-passengers.csv").read_bytes()
     table = read_table(data, "airline-passengers.csv")
     series = prepare_series(table, infer_spec(table))

@@ -57,7 +57,7 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
             "5d": [lambda: bench_app.bench_first_visit(later=1)],
             "6": [lambda: bench_memory.bench_memory(rows=200_000, train_seconds=3)],
             "7": [lambda: bench_replay.bench_replay(epochs=(100,), largest_epochs=(3,))],
-            "9": [lambda: bench_sweep.bench_sweep(repeats=1)],  # shorter runs would measure only process start
+            "9": [lambda: bench_sweep.bench_sweep(repeats=1)],  # shorter runs would measure process start
             "10": [lambda: bench_sweep.bench_devices(n_windows=1024, epochs=1)],
         }
     return {
