@@ -28,6 +28,7 @@ from benchmarks import (  # noqa: E402
     bench_memory,
     bench_read,
     bench_replay,
+    bench_sweep,
     bench_trace,
     bench_train,
     bench_windows,
@@ -56,6 +57,8 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
             "5d": [lambda: bench_app.bench_first_visit(later=1)],
             "6": [lambda: bench_memory.bench_memory(rows=200_000, train_seconds=3)],
             "7": [lambda: bench_replay.bench_replay(epochs=(100,), largest_epochs=(3,))],
+            "9": [lambda: bench_sweep.bench_sweep(repeats=1)],  # shorter runs would measure process start
+            "10": [lambda: bench_sweep.bench_devices(n_windows=1024, epochs=1)],
         }
     return {
         "1": [lambda: bench_windows.bench_windows()],
@@ -70,6 +73,8 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
         "5d": [lambda: bench_app.bench_first_visit(later=2)],
         "6": [lambda: bench_memory.bench_memory(rows=1_000_000, train_seconds=5)],
         "7": [lambda: bench_replay.bench_replay()],
+        "9": [lambda: bench_sweep.bench_sweep()],
+        "10": [lambda: bench_sweep.bench_devices()],
     }
 
 

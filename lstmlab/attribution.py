@@ -12,13 +12,11 @@ import copy
 
 import torch
 
-from lstmlab.config import Choice
-from lstmlab.model import SimpleLSTM
-
-States = tuple[torch.Tensor, torch.Tensor] | None
+from lstmlab.config import AttributionMethod
+from lstmlab.model import SimpleRNN, States
 
 
-def _prepare(model: SimpleLSTM, x: torch.Tensor, target: int, states: States) -> tuple[torch.Tensor, States]:
+def _prepare(model: SimpleRNN, x: torch.Tensor, target: int, states: States) -> tuple[torch.Tensor, States]:
     if not 0 <= target < model.output_size:
         raise ValueError(f"target must be an output index in 0..{model.output_size - 1}, got {target}.")
     weight = model.linear.weight
@@ -28,7 +26,7 @@ def _prepare(model: SimpleLSTM, x: torch.Tensor, target: int, states: States) ->
     return x, states
 
 
-def _grad(model: SimpleLSTM, x: torch.Tensor, target: int, states: States) -> torch.Tensor:
+def _grad(model: SimpleRNN, x: torch.Tensor, target: int, states: States) -> torch.Tensor:
     """d model(x)[b, 0, target] / d x for every window b: (B, W, F)."""
     # cuDNN's RNN backward refuses eval mode. The model has no dropout, so training mode computes the same
     # function; it is set on a twin that shares the parameters, leaving the caller's module (and every
@@ -41,20 +39,20 @@ def _grad(model: SimpleLSTM, x: torch.Tensor, target: int, states: States) -> to
     return grad
 
 
-def gradients(model: SimpleLSTM, x: torch.Tensor, target: int = 0, states: States = None) -> torch.Tensor:
+def gradients(model: SimpleRNN, x: torch.Tensor, target: int = 0, states: States = None) -> torch.Tensor:
     """The gradient of the prediction with respect to each input value: (B, W, F)."""
     x, states = _prepare(model, x, target, states)
     return _grad(model, x, target, states)
 
 
-def gradient_x_input(model: SimpleLSTM, x: torch.Tensor, target: int = 0, states: States = None) -> torch.Tensor:
+def gradient_x_input(model: SimpleRNN, x: torch.Tensor, target: int = 0, states: States = None) -> torch.Tensor:
     """Gradient × input: a first-order share of the prediction per time step and feature, (B, W, F)."""
     x, states = _prepare(model, x, target, states)
     return _grad(model, x, target, states) * x
 
 
 def integrated_gradients(
-    model: SimpleLSTM,
+    model: SimpleRNN,
     x: torch.Tensor,
     target: int = 0,
     baseline: torch.Tensor | None = None,
@@ -73,24 +71,21 @@ def integrated_gradients(
     alphas = (torch.arange(steps, device=x.device, dtype=x.dtype) + 0.5) / steps  # (S,)
     path = base + alphas[:, None, None, None] * (x - base)  # (S, B, W, F)
     batch = x.shape[0]
-    if states is not None:  # the same states for every point on the path; index s * B + b
-        states = (states[0].repeat(1, steps, 1), states[1].repeat(1, steps, 1))
+    if isinstance(states, tuple):  # the same states for every point on the path; index s * B + b
+        states = tuple(s.repeat(1, steps, 1) for s in states)
+    elif states is not None:  # h_0 alone (GRU, RNN)
+        states = states.repeat(1, steps, 1)
     grad = _grad(model, path.reshape(steps * batch, *x.shape[1:]), target, states)
     return (x - base) * grad.reshape(steps, *x.shape).mean(dim=0)
 
 
-def step_gradient_norm(model: SimpleLSTM, x: torch.Tensor, target: int = 0, states: States = None) -> torch.Tensor:
+def step_gradient_norm(model: SimpleRNN, x: torch.Tensor, target: int = 0, states: States = None) -> torch.Tensor:
     """|d prediction / d x_t| (L2 over features) per time step, (B, W): how far back the model looks."""
     return gradients(model, x, target, states).norm(dim=-1)
 
 
-class AttributionMethod(Choice):
-    GRADIENT_X_INPUT = "gradient × input"
-    INTEGRATED_GRADIENTS = "integrated gradients"
-
-
 def attribute(
-    method: AttributionMethod, model: SimpleLSTM, x: torch.Tensor, target: int = 0, states: States = None
+    method: AttributionMethod, model: SimpleRNN, x: torch.Tensor, target: int = 0, states: States = None
 ) -> torch.Tensor:
     """The attribution of output ``target`` to each input value of x (B, W, F) by ``method``: (B, W, F)."""
     if method is AttributionMethod.INTEGRATED_GRADIENTS:

@@ -42,6 +42,14 @@ class InitState(Choice):
     RANDOM = "random (tutorial)"
 
 
+class Cell(Choice):
+    """The recurrent cell: the tutorial's LSTM, or the simpler cells it is compared with."""
+
+    LSTM = "LSTM"
+    GRU = "GRU"
+    RNN = "RNN (tanh)"
+
+
 class Summary(Choice):
     """How the last-step summary is read from a (possibly bidirectional) LSTM."""
 
@@ -91,6 +99,7 @@ class ModelConfig:
     bidirectional: bool = False
     init: InitState = InitState.ZEROS
     summary: Summary = Summary.H_N
+    cell: Cell = Cell.LSTM
 
 
 @dataclass(frozen=True)
@@ -107,3 +116,24 @@ class TrainConfig:
     optimizer: Optimizer = Optimizer.ADAM
     weight_decay: float = 1e-2  # AdamW's only (torch's default); Adam and SGD decay nothing
     momentum: float = 0.9  # SGD's only
+
+
+class AttributionMethod(Choice):
+    GRADIENT_X_INPUT = "gradient × input"
+    INTEGRATED_GRADIENTS = "integrated gradients"
+
+
+@dataclass(frozen=True)
+class InspectSelection:
+    """What the Inspect page shows: which window, output, layer, direction, step and unit."""
+
+    split: str = "test"  # "train", "validation" or "test"
+    sample: int = 0  # window index within the split
+    output: int = 0  # index into horizon × targets
+    layer: int = 0
+    direction: int = 0  # 0 forward, 1 backward
+    step: int = -1  # time step of the cell shown; -1 is the window's last
+    unit: int = 0
+    state: str = "h"  # h, c or a gate name (see lstmlab.trace.cell_states)
+    threshold: float = 0.5  # the unit-path threshold
+    method: AttributionMethod = AttributionMethod.GRADIENT_X_INPUT

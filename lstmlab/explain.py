@@ -100,19 +100,41 @@ def _fmt(v: float) -> str:
 
 
 def cell_equations(cell: Cell, terms: dict[str, np.ndarray], unit: int) -> list[str]:
-    """LaTeX lines of the LSTM equations for one unit with this cell's numbers filled in.
+    """LaTeX lines of the cell's equations (LSTM, GRU or RNN) for one unit with its numbers filled in.
 
-    ``terms[gate]`` (3, H) holds W_i·x_t, W_h·h_{t-1} and the summed biases (``trace.gate_terms``).
+    ``terms[gate]`` (3, H) holds W_i·x_t, W_h·h_{t-1} and the summed biases (``inspection.gate_terms``);
+    for the GRU's candidate n, (4, H): W_in·x_t, W_hn·h_{t-1}, b_in and b_hn, since r scales W_hn·h + b_hn.
     """
+    kind = cell.kind.name  # "LSTM", "GRU" or "RNN"
+    if kind == "RNN":
+        wx, wh, b = terms["a"][:, unit]
+        return [
+            rf"a_t = W_{{ih}} x_t + W_{{hh}} h_{{t-1}} + b = {_fmt(wx)} + ({_fmt(wh)}) + ({_fmt(b)}) = "
+            rf"{_fmt(cell.a[unit])}",
+            rf"h_t = \tanh(a_t) = \tanh({_fmt(cell.a[unit])}) = {_fmt(cell.h[unit])}",
+        ]
     lines = []
-    for gate, act in (("i", r"\sigma"), ("f", r"\sigma"), ("g", r"\tanh"), ("o", r"\sigma")):
+    for gate in ("r", "z") if kind == "GRU" else GATES:
+        act = r"\tanh" if gate == "g" else r"\sigma"
         wx, wh, b = terms[gate][:, unit]
-        value = getattr(cell, gate)[unit]
         lines.append(
             rf"{gate}_t = {act}(W_{{i{gate}}} x_t + W_{{h{gate}}} h_{{t-1}} + b_{gate}) = "
-            rf"{act}({_fmt(wx)} + ({_fmt(wh)}) + ({_fmt(b)})) = {act}({_fmt(wx + wh + b)}) = {_fmt(value)}"
+            rf"{act}({_fmt(wx)} + ({_fmt(wh)}) + ({_fmt(b)})) = {act}({_fmt(wx + wh + b)}) = "
+            rf"{_fmt(cell.gates[gate][unit])}"
         )
-    i, f, g, o = (getattr(cell, k)[unit] for k in GATES)
+    if kind == "GRU":
+        wx, wh, b_in, b_hn = terms["n"][:, unit]
+        r, z, n = (cell.gates[k][unit] for k in ("r", "z", "n"))
+        lines.append(
+            rf"n_t = \tanh(W_{{in}} x_t + b_{{in}} + r_t \odot (W_{{hn}} h_{{t-1}} + b_{{hn}})) = "
+            rf"\tanh({_fmt(wx)} + ({_fmt(b_in)}) + {_fmt(r)} \cdot ({_fmt(wh)} + ({_fmt(b_hn)}))) = {_fmt(n)}"
+        )
+        lines.append(
+            rf"h_t = (1 - z_t) \odot n_t + z_t \odot h_{{t-1}} = (1 - {_fmt(z)}) \cdot {_fmt(n)} + "
+            rf"{_fmt(z)} \cdot ({_fmt(cell.h_prev[unit])}) = {_fmt(cell.h[unit])}"
+        )
+        return lines
+    i, f, g, o = (cell.gates[k][unit] for k in GATES)
     lines.append(
         rf"c_t = f_t \odot c_{{t-1}} + i_t \odot g_t = {_fmt(f)} \cdot ({_fmt(cell.c_prev[unit])}) + "
         rf"{_fmt(i)} \cdot ({_fmt(g)}) = {_fmt(cell.c[unit])}"
@@ -122,11 +144,15 @@ def cell_equations(cell: Cell, terms: dict[str, np.ndarray], unit: int) -> list[
 
 
 def cell_table(cell: Cell, units: Sequence[int]) -> pd.DataFrame:
-    """The cell's numbers for a few units, one row per unit."""
+    """The cell's numbers for a few units, one row per unit (c columns for an LSTM only)."""
     units = list(units)
-    data = {"unit": units, "h_{t-1}": cell.h_prev[units], "c_{t-1}": cell.c_prev[units]}
-    data.update({gate: getattr(cell, gate)[units] for gate in GATES})
-    data.update({"c_t": cell.c[units], "h_t": cell.h[units]})
+    data = {"unit": units, "h_{t-1}": cell.h_prev[units]}
+    if cell.c is not None:
+        data["c_{t-1}"] = cell.c_prev[units]
+    data.update({gate: values[units] for gate, values in cell.gates.items()})
+    if cell.c is not None:
+        data["c_t"] = cell.c[units]
+    data["h_t"] = cell.h[units]
     return pd.DataFrame(data)
 
 

@@ -26,7 +26,7 @@ from lstmlab.config import (
 )
 from lstmlab.data import read_table
 from lstmlab.metrics import mae, mape, mase, rmse
-from lstmlab.model import SimpleLSTM, predict
+from lstmlab.model import SimpleRNN, predict
 from lstmlab.prepare import prepare_series
 from lstmlab.windows import scale_series, window_splits
 
@@ -43,8 +43,8 @@ series = prepare_series(read_table(DATA.read_bytes(), DATA.name), SPEC)
 scaled = scale_series(series.values, series.targets, WINDOWS)  # scaler fitted on the training rows
 test = window_splits(scaled, WINDOWS)["test"]
 
-model = SimpleLSTM.from_config(len(series.columns), WINDOWS.window, WINDOWS.horizon * len(series.targets), MODEL)
-model.load_state_dict(load_file(WEIGHTS))
+model = SimpleRNN.from_config(len(series.columns), WINDOWS.window, WINDOWS.horizon * len(series.targets), MODEL)
+model.load_state_dict(load_file(WEIGHTS))  # MODEL.cell says which cell: LSTM, GRU or RNN
 
 targets = np.asarray(series.values, dtype=np.float64)[:, list(series.targets)]  # (T, K), original units
 predicted = scaled.scaler.inverse(predict(model, test.x, WINDOWS.horizon), series.targets)  # (N, H, K)

@@ -14,16 +14,16 @@ import numpy as np
 import torch
 
 from lstmlab import trace as lt
-from lstmlab.config import ModelConfig, Summary
+from lstmlab.config import Cell, ModelConfig, Summary
 from lstmlab.devices import FP32_TOLERANCE, model_device, on_device, precision_mode, trace_tolerance
-from lstmlab.model import SimpleLSTM
+from lstmlab.model import SimpleRNN
 from lstmlab.windows import Scaler, SplitWindows
 
 TRACED_WINDOWS = 256  # windows traced for the check and the saturation statistics
 # float32 recomputation agrees with nn.LSTM to about 1e-7; more than this means a wrong trace
 TRACE_TOLERANCE = FP32_TOLERANCE
 
-States = tuple[torch.Tensor, torch.Tensor] | None
+States = tuple[torch.Tensor, torch.Tensor] | torch.Tensor | None  # (h_0, c_0) for an LSTM, else h_0
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def traced_indices(count: int, batch: int = TRACED_WINDOWS) -> np.ndarray:
 
 
 def inspect_window(
-    model: SimpleLSTM,
+    model: SimpleRNN,
     windows: SplitWindows,
     n: int,
     scaler: Scaler,
@@ -115,7 +115,7 @@ def output_labels(horizon: int, target_names: Sequence[str]) -> list[str]:
 
 def summary_stage(config: ModelConfig) -> str:
     """The stage the Linear layer reads: ``h_n`` for a bidirectional model summarised by it, else the output."""
-    return "h_n" if config.bidirectional and config.summary is Summary.H_N else "LSTM output"
+    return "h_n" if config.bidirectional and config.summary is Summary.H_N else f"{config.cell.name} output"
 
 
 def layer_inputs(columns: Sequence[str], layer: int, directions: int, hidden: int) -> list[str]:
@@ -124,17 +124,25 @@ def layer_inputs(columns: Sequence[str], layer: int, directions: int, hidden: in
 
 
 def cell_states(trace: lt.CellTrace, layer: int, direction: int, sample: int = 0) -> dict[str, np.ndarray]:
-    """Every state and gate of one layer and direction for one sample: {name: (W, H)}."""
-    return {name: getattr(trace, name)[layer, direction, sample].cpu().numpy() for name in lt.STATES}
+    """Every state and gate of one layer and direction for one sample: {name: (W, H)} (``lt.cell_states``)."""
+    return {name: trace.value(name)[layer, direction, sample].cpu().numpy() for name in lt.cell_states(trace.kind)}
 
 
-def gate_terms(model: SimpleLSTM, layer: int, direction: int, cell: lt.Cell) -> dict[str, np.ndarray]:
-    """Each gate's pre-activation split into W_i·x_t, W_h·h_{t-1} and bias: {gate: (3, H)}."""
+def gate_terms(model: SimpleRNN, layer: int, direction: int, cell: lt.Cell) -> dict[str, np.ndarray]:
+    """Each gate's pre-activation split into W_i·x_t, W_h·h_{t-1} and bias: {gate: (3, H)}.
+
+    The GRU's n keeps its two biases apart, (4, H): W_in·x_t, W_hn·h_{t-1}, b_in, b_hn (r scales the
+    recurrent part and b_hn only)."""
     sfx = f"_l{layer}" + ("_reverse" if direction else "")
-    lstm = model.lstm
-    w_ih, w_hh = (getattr(lstm, n + sfx).detach().cpu().double().numpy() for n in ("weight_ih", "weight_hh"))
-    bias = np.zeros(w_ih.shape[0])
-    if lstm.bias:
-        bias = sum(getattr(lstm, n + sfx).detach().cpu().double().numpy() for n in ("bias_ih", "bias_hh"))
-    wx, wh = w_ih @ cell.x.astype(np.float64), w_hh @ cell.h_prev.astype(np.float64)  # (4H,)
-    return {gate: np.stack([part.reshape(4, -1)[k] for part in (wx, wh, bias)]) for k, gate in enumerate(lt.GATES)}
+    module = model.rnn
+    w_ih, w_hh = (getattr(module, n + sfx).detach().cpu().double().numpy() for n in ("weight_ih", "weight_hh"))
+    b_ih, b_hh = np.zeros(w_ih.shape[0]), np.zeros(w_ih.shape[0])
+    if module.bias:
+        b_ih, b_hh = (getattr(module, n + sfx).detach().cpu().double().numpy() for n in ("bias_ih", "bias_hh"))
+    wx, wh = w_ih @ cell.x.astype(np.float64), w_hh @ cell.h_prev.astype(np.float64)  # (gates × H,)
+    names = lt.CELL_GATES[model.cell]  # PyTorch's row order
+    rows = [p.reshape(len(names), -1) for p in (wx, wh, b_ih + b_hh, b_ih, b_hh)]
+    terms = {gate: np.stack([part[k] for part in rows[:3]]) for k, gate in enumerate(names)}
+    if model.cell is Cell.GRU:
+        terms["n"] = np.stack([part[2] for part in (rows[0], rows[1], rows[3], rows[4])])
+    return terms

@@ -14,12 +14,13 @@ import numpy as np
 import torch
 
 from lstmlab.config import Summary
-from lstmlab.model import SimpleLSTM
+from lstmlab.model import SimpleRNN, States
 from lstmlab.shapes import Stage
 from lstmlab.trace import GATES, find_units, suggest_threshold
 from lstmlab.windows import Scaler
 
-GATE_NAMES = {"i": "input gate", "f": "forget gate", "g": "cell candidate", "o": "output gate"}
+GATE_NAMES = {"i": "input gate", "f": "forget gate", "g": "cell candidate", "o": "output gate",
+              "r": "reset gate", "z": "update gate", "n": "candidate", "a": "pre-activation"}  # LSTM, GRU, RNN
 GATE_JOBS = {
     "i": "how much of the candidate is written into the cell (0: nothing, 1: all of it)",
     "f": "how much of the old cell state c_{t-1} is kept (0: forgotten, 1: kept whole)",
@@ -39,8 +40,10 @@ def gate_lines() -> list[str]:
     return [f"- **{GATE_NAMES[g]}** `{g}`: {GATE_JOBS[g]}." for g in GATES]
 
 
-def no_saturation_text(low: float = 0.1, high: float = 0.9) -> str:
-    return (f"No gate saturates: every unit's input, forget and output gates stay between {low:g} and {high:g} "
+def no_saturation_text(low: float = 0.1, high: float = 0.9, gates: Sequence[str] = ("i", "f", "o")) -> str:
+    names = [GATE_NAMES[g].removesuffix(" gate") for g in gates]  # input, forget, output (LSTM); reset, update
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return (f"No gate saturates: every unit's {listed} gates stay between {low:g} and {high:g} "
             "at every step, so all points sit at (0, 0). The gates work in their middle range: they blend "
             "rather than switch fully open or shut.")
 
@@ -92,7 +95,7 @@ def traced_batch_note(traced: int, train_batch: int) -> str:
     return f"B = {traced:,}: the windows traced here<br>(training used batches of {train_batch:,})"
 
 
-def summary_text(model: SimpleLSTM) -> str:
+def summary_text(model: SimpleRNN) -> str:
     """What the ``summary`` stage (the vector the Linear layer reads) is, for this model."""
     h = model.h_size
     if model.directions == 1:
@@ -129,6 +132,8 @@ def stage_axes(stage: Stage, features: Sequence[str], outputs: Sequence[str], hi
         "scaled": ([f"row {r}" for r in range(n_rows)], list(features)),
         "windows": (steps, list(features)),
         "LSTM output": (steps, units),
+        "GRU output": (steps, units),
+        "RNN output": (steps, units),
         "h_n": (layers, _units(n_cols, hidden, 1)),  # one direction's units per row
         "c_n": (layers, _units(n_cols, hidden, 1)),
         "summary": (windows, units),
@@ -157,8 +162,8 @@ class LinearStep:
         return self.scaled * self.scale + self.shift
 
 
-def linear_step(model: SimpleLSTM, x: torch.Tensor, scaler: Scaler, targets: Sequence[int], names: Sequence[str],
-                output: int = 0, states: tuple[torch.Tensor, torch.Tensor] | None = None) -> LinearStep:
+def linear_step(model: SimpleRNN, x: torch.Tensor, scaler: Scaler, targets: Sequence[int], names: Sequence[str],
+                output: int = 0, states: States = None) -> LinearStep:
     """The numbers of the last step → Linear → prediction for window ``x`` (1, W, F) and one ``output``.
 
     Outputs are ordered step-major, as the model's (horizon × K) output is: ``output = step × K + k``.
@@ -166,7 +171,7 @@ def linear_step(model: SimpleLSTM, x: torch.Tensor, scaler: Scaler, targets: Seq
     weight = model.linear.weight
     x = x.to(weight.device, weight.dtype)
     with torch.no_grad():
-        out, (h_n, _) = model.lstm(x, states if states is not None else model.initial_states(x.shape[0]))
+        out, h_n = model.run_cells(x, states if states is not None else model.initial_states(x.shape[0]))
         summary = model.summarize(out, h_n)[0].double().cpu().numpy()  # (S,)
     w = weight[output].detach().double().cpu().numpy()  # (S,)
     b = float(model.linear.bias[output].detach().double()) if model.linear.bias is not None else 0.0

@@ -5,6 +5,9 @@ are checked before use, so a hostile upload is refused with a message instead of
 exhausting memory: sizes first (the safetensors header length, then the exact byte count the config's
 model implies), then every JSON field's type and range against ``SCHEMA``, then every tensor's name,
 dtype and shape against the model the config describes, and only then ``load_state_dict``.
+
+Format 3 carries the cell (LSTM, GRU, RNN) and names the recurrent weights ``rnn.*``; format 1 and 2
+files, written before the cell family, are LSTMs with ``lstm.*`` weights and still load.
 """
 
 from __future__ import annotations
@@ -25,17 +28,19 @@ from safetensors.torch import save as save_safetensors
 
 from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, WindowConfig
 from lstmlab.errors import ModelFileError
-from lstmlab.model import SimpleLSTM
+from lstmlab.model import GATE_COUNT, SimpleRNN
 from lstmlab.runs import Run
 from lstmlab.train import History
 from lstmlab.windows import Scaler
 
-FORMAT, FORMAT_VERSION = "lstmlab-model", 2
-# Settings added since version 1: a version-1 file lacks them and loads with each one's default, which
-# is what the app did before the setting existed. Any other missing key is refused.
+FORMAT, FORMAT_VERSION = "lstmlab-model", 3
+# Settings added since each older version: such a file lacks them and loads with each one's default,
+# which is what the app did before the setting existed. Any other missing key is refused. Versions 1
+# and 2 are LSTMs whose weights are named lstm.*; version 3 names the cell and its weights rnn.*.
+_OPTIMIZER = {"config.train.optimizer", "config.train.weight_decay", "config.train.momentum"}
 ADDED_SINCE = {
-    1: frozenset({"config.data.duplicates", "config.train.optimizer", "config.train.weight_decay",
-                  "config.train.momentum"}),
+    1: frozenset({"config.data.duplicates", "config.model.cell", *_OPTIMIZER}),
+    2: frozenset({"config.model.cell", *_OPTIMIZER}),
 }
 MAX_CONFIG_BYTES = 1 << 20
 MAX_HEADER_BYTES = 1 << 20  # our headers hold a dozen tensors: a few kB
@@ -191,17 +196,21 @@ def parse_config(config_json: bytes) -> dict[str, Any]:
 # ---- reading the weights -----------------------------------------------------------------------------
 
 
-def expected_shapes(config: ModelConfig, n_features: int, output_size: int) -> dict[str, tuple[int, ...]]:
-    """The state_dict names and shapes of ``SimpleLSTM.from_config``, computed without building it."""
-    h, d = config.h_size, 2 if config.bidirectional else 1
+def expected_shapes(
+    config: ModelConfig, n_features: int, output_size: int, prefix: str = "rnn"
+) -> dict[str, tuple[int, ...]]:
+    """The state_dict names and shapes of ``SimpleRNN.from_config``, computed without building it.
+
+    ``prefix`` "lstm" gives the names format 1 files use."""
+    h, d, rows = config.h_size, 2 if config.bidirectional else 1, GATE_COUNT[config.cell] * config.h_size
     shapes = {}
     for layer in range(config.n_layers):
         inputs = n_features if layer == 0 else h * d
         for suffix in ("", "_reverse")[:d]:
-            shapes[f"lstm.weight_ih_l{layer}{suffix}"] = (4 * h, inputs)
-            shapes[f"lstm.weight_hh_l{layer}{suffix}"] = (4 * h, h)
-            shapes[f"lstm.bias_ih_l{layer}{suffix}"] = (4 * h,)
-            shapes[f"lstm.bias_hh_l{layer}{suffix}"] = (4 * h,)
+            shapes[f"{prefix}.weight_ih_l{layer}{suffix}"] = (rows, inputs)
+            shapes[f"{prefix}.weight_hh_l{layer}{suffix}"] = (rows, h)
+            shapes[f"{prefix}.bias_ih_l{layer}{suffix}"] = (rows,)
+            shapes[f"{prefix}.bias_hh_l{layer}{suffix}"] = (rows,)
     shapes["linear.weight"] = (output_size, h * d)
     shapes["linear.bias"] = (output_size,)
     return shapes
@@ -253,7 +262,7 @@ def check_weights(weights: bytes, shapes: dict[str, tuple[int, ...]]) -> None:
 class LoadedModel:
     """A model read back from files, with everything needed to rebuild its data and windows."""
 
-    model: SimpleLSTM
+    model: SimpleRNN
     config: dict[str, Any]  # parse_config's result: dataclasses, columns, targets, scaler, source, history
 
     def as_run(self, number: int, source_name: str, source_digest: str) -> Run:
@@ -270,7 +279,8 @@ def load_model(weights: bytes, config_json: bytes) -> LoadedModel:
     """Rebuild a model from safetensors + JSON bytes, refusing anything unexpected (``ModelFileError``)."""
     config = parse_config(config_json)
     shape = config["shape"]
-    shapes = expected_shapes(config["model"], shape["n_features"], shape["output_size"])
+    prefix = "lstm" if config["format_version"] < 3 else "rnn"
+    shapes = expected_shapes(config["model"], shape["n_features"], shape["output_size"], prefix)
     total = 4 * sum(math.prod(s) for s in shapes.values())
     _check(total <= MAX_WEIGHTS_BYTES, f"its model takes {total:,} bytes; at most {MAX_WEIGHTS_BYTES:,} are accepted.")
     check_weights(weights, shapes)  # before safetensors parses anything, and before the model is built
@@ -280,8 +290,8 @@ def load_model(weights: bytes, config_json: bytes) -> LoadedModel:
         raise ModelFileError(f"weights file: not a valid safetensors file ({error}).") from None
     if not all(torch.isfinite(t).all() for t in tensors.values()):
         raise ModelFileError("weights file: some weights are NaN or infinite.")
-    model = SimpleLSTM.from_config(shape["n_features"], shape["window_size"], shape["output_size"], config["model"])
-    model.load_state_dict(tensors, strict=True)
+    model = SimpleRNN.from_config(shape["n_features"], shape["window_size"], shape["output_size"], config["model"])
+    model.load_state_dict(tensors, strict=True)  # format 1's lstm.* names are read as rnn.* (see SimpleRNN)
     return LoadedModel(model.eval(), config)
 
 

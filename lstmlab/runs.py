@@ -11,7 +11,7 @@ import pandas as pd
 
 from lstmlab.config import DataSpec, ModelConfig, TrainConfig, WindowConfig
 from lstmlab.devices import model_device, release_device_memory
-from lstmlab.model import SimpleLSTM
+from lstmlab.model import SimpleRNN
 from lstmlab.train import History, resolve_device
 from lstmlab.windows import Scaler
 
@@ -30,7 +30,7 @@ class Run:
     columns: tuple[str, ...]  # the series' columns, in the model's feature order
     targets: tuple[int, ...]  # indices into columns
     scaler: Scaler
-    model: SimpleLSTM
+    model: SimpleRNN
     history: History
 
     @classmethod
@@ -47,7 +47,7 @@ class Run:
         columns: tuple[str, ...],
         targets: tuple[int, ...],
         scaler: Scaler,
-        model: SimpleLSTM,
+        model: SimpleRNN,
         history: History | None = None,
     ) -> Run:
         """A run by keyword, checked: the model must read ``columns`` and predict horizon × ``targets``.
@@ -133,7 +133,8 @@ def describe_runs(runs: list[Run]) -> pd.DataFrame:
                 "run": run.number,
                 "data": f"{run.source_name}: {', '.join(run.target_names)}",
                 "window": f"{w.window} → {w.horizon}" + (f", stride {w.stride}" if w.stride != 1 else ""),
-                "model": f"H {m.h_size} × {m.n_layers}" + (" bi" if m.bidirectional else "") + f", {m.init}",
+                "model": f"{m.cell.name} H {m.h_size} × {m.n_layers}" + (" bi" if m.bidirectional else "")
+                + f", {m.init}",
                 "lr · batch · loss": f"{t.lr:g} · {t.batch_size} · {t.loss}",
                 "best / epochs": f"{run.history.best_epoch} / {run.history.epochs_run}",
                 "best val loss": best,

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lstmlab.config import Summary
-from lstmlab.model import SimpleLSTM
+from lstmlab.config import Cell, Summary
+from lstmlab.model import SimpleRNN
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,12 @@ def _params(module: torch.nn.Module) -> tuple[tuple[str, tuple[int, ...]], ...]:
 
 
 def trace_shapes(
-    model: SimpleLSTM,
+    model: SimpleRNN,
     x: torch.Tensor,
     series: np.ndarray | None = None,
     scaled: np.ndarray | None = None,
     horizon: int = 1,
-    states: tuple[torch.Tensor, torch.Tensor] | None = None,
+    states: object = None,
 ) -> list[Stage]:
     """Run ``model`` on windows ``x`` (B, W, F) and record each stage's real shape via forward hooks.
 
@@ -52,7 +52,7 @@ def trace_shapes(
     seen: dict[str, object] = {}
     hooks = [
         model.register_forward_pre_hook(lambda m, args: seen.__setitem__("input", args[0])),
-        model.lstm.register_forward_hook(lambda m, args, out: seen.__setitem__("lstm", out)),
+        model.rnn.register_forward_hook(lambda m, args, out: seen.__setitem__("rnn", out)),
         model.linear.register_forward_hook(lambda m, args, out: seen.update(summary=args[0], linear=out)),
         model.register_forward_hook(lambda m, args, out: seen.__setitem__("model", out)),
     ]
@@ -62,8 +62,11 @@ def trace_shapes(
     finally:
         for hook in hooks:
             hook.remove()
-    output, (h_n, c_n) = seen["lstm"]  # (B, W, D*H), (L*D, B, H) ×2
+    output, final = seen["rnn"]  # (B, W, D*H); (h_n, c_n) for an LSTM, h_n otherwise, (L*D, B, H)
+    lstm = model.cell is Cell.LSTM
+    h_n, c_n = final if lstm else (final, None)
     d, n_layers, hidden = model.directions, model.n_layers, model.h_size
+    name = model.cell.name
     stages = []
     if series is not None:
         stages.append(
@@ -89,19 +92,19 @@ def trace_shapes(
             "windows",
             tuple(inp.shape),
             f"A batch of B windows, each {inp.shape[1]} consecutive "
-            "scaled rows: strided views of the scaled series, fed to nn.LSTM (batch_first).",
+            f"scaled rows: strided views of the scaled series, fed to nn.{type(model.rnn).__name__} (batch_first).",
             _sample(inp[0]),
         )
     )
     stages.append(
         Stage(
-            "LSTM output",
+            f"{name} output",
             tuple(output.shape),
             f"h_t of the top layer at every step, "
             f"{'forward and backward joined' if d == 2 else 'one direction'}: "
             f"(B, window, {d} × {hidden}). One cell's weights are applied at each step.",
             _sample(output[0]),
-            _params(model.lstm),
+            _params(model.rnn),
         )
     )
     stages.append(
@@ -114,9 +117,10 @@ def trace_shapes(
             _sample(h_n[:, 0]),
         )
     )
-    stages.append(
-        Stage("c_n", tuple(c_n.shape), "The final cell state (the memory), same layout as h_n.", _sample(c_n[:, 0]))
-    )
+    if c_n is not None:  # only the LSTM keeps a cell state
+        stages.append(
+            Stage("c_n", tuple(c_n.shape), "The final cell state (the memory), same layout as h_n.", _sample(c_n[:, 0]))
+        )
     summary = seen["summary"]
     how = "output[:, -1] (tutorial)" if model.summary is Summary.TUTORIAL or d == 1 else "h_n of the top layer"
     stages.append(

@@ -19,8 +19,8 @@ import pandas as pd
 import torch
 
 from lstmlab.config import Choice
-from lstmlab.model import SimpleLSTM
-from lstmlab.trace import GATES, CellTrace, trace_cells
+from lstmlab.model import SimpleRNN
+from lstmlab.trace import CellTrace, cell_states, trace_cells
 from lstmlab.windows import Scaler
 
 FAR = 1.0  # flag values more than this many training-range widths beyond the range
@@ -253,26 +253,26 @@ class WhatIf:
     edited_prediction: np.ndarray
 
     def unchanged_steps(self) -> np.ndarray:
-        """(L, D, W): True where the cell's h, c and four gates are bitwise equal in both traces."""
+        """(L, D, W): True where the cell's h (c) and gates are bitwise equal in both traces (any cell)."""
         same = None
-        for name in ("h", "c", *GATES):
-            eq = torch.eq(getattr(self.original, name), getattr(self.edited, name)).all(dim=-1)[:, :, 0]  # (L, D, W)
+        for name in cell_states(self.original.kind):
+            eq = torch.eq(self.original.value(name), self.edited.value(name)).all(dim=-1)[:, :, 0]  # (L, D, W)
             same = eq if same is None else same & eq
         return same.numpy()
 
 
 def what_if(
-    model: SimpleLSTM,
+    model: SimpleRNN,
     scaler: Scaler,
     original: np.ndarray,
     edited: np.ndarray,
     targets: Sequence[int],
-    states: tuple[torch.Tensor, torch.Tensor] | None = None,
+    states: tuple[torch.Tensor, torch.Tensor] | torch.Tensor | None = None,
 ) -> WhatIf:
     """Trace both (W, F) windows (original units) and predict both, in original units.
 
-    ``states`` (h_0, c_0) for a batch of one; the model's random-state mode draws them once here so
-    both windows start from the same states.
+    ``states`` (h_0, c_0) for a batch of one (h_0 alone for a GRU or RNN); the model's random-state mode
+    draws them once here so both windows start from the same states.
     """
     if np.shape(original) != np.shape(edited):
         raise ValueError(f"the edited window has shape {np.shape(edited)}, the original {np.shape(original)}.")

@@ -39,7 +39,7 @@ def test_training_keeps_a_run_and_reports_it(trained):
     frame = next(df for df in trained.dataframe if "best val loss" in df.value.columns)
     table, row = frame.value, frame.value.iloc[0]
     assert tuple(table.columns) == RUNS_SHOWN
-    assert row["model"] == "H 16 × 1, zeros" and row["time"].endswith(" s, cpu")
+    assert row["model"] == "LSTM H 16 × 1, zeros" and row["time"].endswith(" s, cpu")
     assert row["best / epochs"] == f"{runs[0].history.best_epoch} / {EPOCHS}"
     best = min(runs[0].history.val_loss)
     assert row["best val loss"] == loss_texts([best])[0] and float(row["best val loss"]) == pytest.approx(best, 1e-3)

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import torch
 
-from benchmarks import bench_app, bench_read, bench_trace, bench_train, bench_windows, browser, run
+from benchmarks import bench_app, bench_read, bench_sweep, bench_trace, bench_train, bench_windows, browser, run
 from benchmarks.common import Row, interleaved, markdown_table
 from lstmlab.windows import make_windows
 
@@ -135,3 +135,11 @@ def test_browser_rows_small(tmp_path: Path):
     for row in (Row(**fields) for fields in json.loads(result.stdout.strip().splitlines()[-1])):
         assert row.measured not in ("failed", "not available"), row.notes
         _finite(row)
+
+
+def test_sweep_and_device_rows_small():
+    row = bench_sweep.bench_sweep(epochs=1, h_size=2, repeats=1, windows=(3, 4))
+    _finite(row)
+    assert "pool of" in row.name and "torch thread" in row.notes[0]
+    rows = bench_sweep.bench_devices(n_windows=64, window=4, features=2, h_size=2, epochs=1, devices=["cpu"])
+    assert len(rows) == 1 and rows[0].ratio == pytest.approx(1.0) and "GRU" in rows[0].measured

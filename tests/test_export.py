@@ -13,11 +13,11 @@ import pytest
 
 from lstmlab import config as config_module
 from lstmlab.baselines import detect_season
-from lstmlab.config import DataSpec, ModelConfig, Optimizer, Scaling, TrainConfig, WindowConfig
+from lstmlab.config import Cell, DataSpec, ModelConfig, Optimizer, Scaling, TrainConfig, WindowConfig
 from lstmlab.data import read_table
 from lstmlab.export import file_stem, make_script
 from lstmlab.metrics import evaluate_run
-from lstmlab.model import SimpleLSTM
+from lstmlab.model import SimpleRNN
 from lstmlab.persist import save_model
 from lstmlab.prepare import infer_spec, prepare_series
 from lstmlab.runs import Run
@@ -48,6 +48,15 @@ CASES = {
         ModelConfig(h_size=8, n_layers=2, bidirectional=True),
         TrainConfig(epochs=3, seed=1, optimizer=Optimizer.SGD, momentum=0.8),
     ),
+    "GRU, two layers": ("airline-passengers.csv", None, WindowConfig(window=8),
+                        ModelConfig(h_size=8, n_layers=2, cell=Cell.GRU), TrainConfig(epochs=3, seed=1)),
+    "RNN, bidirectional, two targets": (
+        "load.csv",
+        DataSpec(time_columns=("date",), features=("load", "temp"), targets=("temp", "load")),
+        WindowConfig(window=10, horizon=2, scaling=Scaling.MINMAX),
+        ModelConfig(h_size=8, bidirectional=True, cell=Cell.RNN),
+        TrainConfig(epochs=3, seed=1, optimizer=Optimizer.ADAMW),
+    ),
 }
 
 
@@ -72,7 +81,7 @@ def test_generated_script_reproduces_the_test_metrics(case, tmp_path):
     series = prepare_series(table, spec)
     scaled = scale_series(series.values, series.targets, window_config)
     splits = window_splits(scaled, window_config)
-    model = SimpleLSTM.from_config(
+    model = SimpleRNN.from_config(
         len(series.columns), window_config.window, window_config.horizon * len(series.targets), model_config
     )
     history = fit(model, splits["train"].x, splits["train"].y, train_config)
@@ -91,6 +100,7 @@ def test_generated_script_reproduces_the_test_metrics(case, tmp_path):
     (tmp_path / f"{file_stem(run)}.safetensors").write_bytes(save_model(run)[0])
     script = tmp_path / f"{file_stem(run)}.py"
     script.write_text(make_script(run))
+    assert f"cell=Cell.{model_config.cell.name}" in script.read_text()  # the script rebuilds the same cell
     assert _constant(script.read_text(), "TRAIN") == train_config  # the optimizer and its settings, carried
     done = subprocess.run(
         [sys.executable, script.name],

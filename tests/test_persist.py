@@ -6,14 +6,17 @@ import json
 import pickle
 import struct
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
 from lstmlab.attach import check_columns, scale_like
 from lstmlab.config import (
+    Cell,
     DataSpec,
     DuplicatePolicy,
     InitState,
@@ -23,7 +26,7 @@ from lstmlab.config import (
     TrainConfig,
     WindowConfig,
 )
-from lstmlab.model import SimpleLSTM, predict
+from lstmlab.model import SimpleLSTM, SimpleRNN, predict
 from lstmlab.persist import (
     ModelFileError,
     expected_shapes,
@@ -37,15 +40,15 @@ from lstmlab.train import fit
 from lstmlab.windows import scale_series, window_splits
 
 
-def make_run(bidirectional=True, n_layers=2, horizon=3, targets=(0, 2)):
+def make_run(bidirectional=True, n_layers=2, horizon=3, targets=(0, 2), cell=Cell.LSTM):
     rng = np.random.default_rng(0)
     values = (rng.normal(size=(120, 3)).cumsum(axis=0)).astype(np.float32)
     window = WindowConfig(window=7, horizon=horizon, scaling=Scaling.MINMAX)
     scaled = scale_series(values, targets, window)
     splits = window_splits(scaled, window)
-    model_config = ModelConfig(h_size=6, n_layers=n_layers, bidirectional=bidirectional)
+    model_config = ModelConfig(h_size=6, n_layers=n_layers, bidirectional=bidirectional, cell=cell)
     train_config = TrainConfig(epochs=2, seed=3)
-    model = SimpleLSTM.from_config(3, 7, horizon * len(targets), model_config)
+    model = SimpleRNN.from_config(3, 7, horizon * len(targets), model_config)
     history = fit(
         model, splits["train"].x, splits["train"].y, train_config, val=(splits["validation"].x, splits["validation"].y)
     )
@@ -98,9 +101,11 @@ def test_the_optimizer_and_its_settings_round_trip(saved):
 
 
 def test_a_file_written_before_the_optimizer_choice_loads_with_adam(saved):
-    run, _, weights, config = saved
+    run, _, new_weights, config = saved
+    weights = _as_lstm_names(new_weights)  # versions 1 and 2 name the LSTM's weights lstm.*
     old = json.loads(config)
     old["format_version"] = 1  # as the app wrote it before the optimizer choice
+    del old["model"]["cell"]
     for key in ("optimizer", "weight_decay", "momentum"):
         del old["train"][key]
     loaded = load_model(weights, json.dumps(old).encode()).config["train"]
@@ -108,11 +113,45 @@ def test_a_file_written_before_the_optimizer_choice_loads_with_adam(saved):
     assert loaded == run.train_config  # the run was trained with the defaults
 
 
+@pytest.mark.parametrize("cell", list(Cell))
 @pytest.mark.parametrize(("layers", "bidirectional"), [(1, False), (1, True), (3, False), (2, True)])
-def test_expected_shapes_match_the_model(layers, bidirectional):
-    config = ModelConfig(h_size=5, n_layers=layers, bidirectional=bidirectional, init=InitState.RANDOM)
-    model = SimpleLSTM.from_config(4, 3, 2, config)
+def test_expected_shapes_match_the_model(layers, bidirectional, cell):
+    config = ModelConfig(h_size=5, n_layers=layers, bidirectional=bidirectional, init=InitState.RANDOM, cell=cell)
+    model = SimpleRNN.from_config(4, 3, 2, config)
     assert {k: tuple(v.shape) for k, v in model.state_dict().items()} == expected_shapes(config, 4, 2)
+
+
+@pytest.mark.parametrize("cell", [Cell.GRU, Cell.RNN])
+def test_gru_and_rnn_round_trip(cell):
+    run, splits = make_run(cell=cell)
+    weights, config = save_model(run)
+    assert json.loads(config)["model"]["cell"] == cell.name and json.loads(config)["format_version"] == 3
+    loaded = load_model(weights, config)
+    assert loaded.model.cell is cell and isinstance(loaded.model.rnn, type(run.model.rnn))
+    assert loaded.config["model"] == run.model_config
+    x = splits["test"].x
+    assert torch.equal(predict(run.model, x, 3), predict(loaded.model, x, 3))
+    lstm_config = _edit(config, "model.cell", "LSTM")  # the same weights cannot pass for another cell
+    with pytest.raises(ModelFileError, match="the model needs"):
+        load_model(weights, lstm_config)
+
+
+def test_a_file_saved_before_the_cell_family_still_loads():
+    """tests/models/v1_lstm.*: format 1, no cell field, weights named lstm.*, written by the earlier code."""
+    folder = Path(__file__).parent / "models"
+    weights, config = (folder / "v1_lstm.safetensors").read_bytes(), (folder / "v1_lstm.json").read_bytes()
+    assert "cell" not in json.loads(config)["model"] and json.loads(config)["format_version"] == 1
+    loaded = load_model(weights, config)
+    assert loaded.model.cell is Cell.LSTM and loaded.config["model"].cell is Cell.LSTM
+    _, splits = make_run()  # the same seeded series and windows the file's model was trained on
+    expected = np.load(folder / "v1_lstm_test_predictions.npy")
+    np.testing.assert_array_equal(predict(loaded.model, splits["test"].x, 3).numpy(), expected)
+    # its old state_dict also loads straight into a SimpleLSTM (as an old exported script does)
+    old = SimpleLSTM(3, 7, 6, 6, 2, True)
+    old.load_state_dict(load_safetensors(weights))
+    np.testing.assert_array_equal(predict(old, splits["test"].x, 3).numpy(), expected)
+    with pytest.raises(ModelFileError, match="missing"):  # a format 3 file does not take lstm.* names
+        load_model(weights, _edit(config, "format_version", 3).replace(b'"summary"', b'"cell": "LSTM", "summary"'))
 
 
 class Payload:
@@ -170,8 +209,8 @@ def test_wrong_shapes_names_dtypes_and_values_are_refused(saved):
     with pytest.raises(ModelFileError, match=r"has shape \[28, 3\], the model needs \[24, 3\]"):
         load_model(save_safetensors({k: v.contiguous() for k, v in other.state_dict().items()}), config)
     renamed = _tensors(run)
-    renamed["lstm.w"] = renamed.pop("lstm.weight_ih_l0")
-    with pytest.raises(ModelFileError, match=r"missing \['lstm.weight_ih_l0'\], unexpected \['lstm.w'\]"):
+    renamed["rnn.w"] = renamed.pop("rnn.weight_ih_l0")
+    with pytest.raises(ModelFileError, match=r"missing \['rnn.weight_ih_l0'\], unexpected \['rnn.w'\]"):
         load_model(save_safetensors(renamed), config)
     doubled = {k: v.double() for k, v in _tensors(run).items()}
     with pytest.raises(ModelFileError, match="float32"):
@@ -221,8 +260,10 @@ def _edit(config: bytes, path: str, value) -> bytes:
         ("train.weight_decay", "0.1", "train.weight_decay must be a finite number"),
         ("history.train_loss", "low", "list of numbers"),
         ("source", "x", "source"),
-        ("format_version", 3, "not supported"),
+        ("format_version", 4, "not supported"),
         ("format_version", True, "not supported"),
+        ("model.cell", "LSTM2", "must be one of"),
+        ("model.cell", KeyError, "exactly the keys"),  # only a version-1 or 2 file may lack it
         ("data.duplicates", KeyError, "exactly the keys"),  # only a version-1 file may lack it
         ("format", "pytorch", "LSTM Lab model file"),
         ("train.seed", KeyError, "exactly the keys"),
@@ -288,14 +329,27 @@ def test_check_columns_and_scale_like(saved):
     assert scaled.bounds == scale_series(values, run.targets, run.window_config).bounds
 
 
+def _as_lstm_names(weights: bytes) -> bytes:
+    """The same tensors named as versions 1 and 2 named them (lstm.*, before the cell family)."""
+    return save_safetensors({k.replace("rnn.", "lstm.", 1): v for k, v in load_safetensors(weights).items()})
+
+
 def test_a_version_1_file_loads_with_the_settings_added_since_at_their_defaults(saved):
-    _, splits, weights, config = saved
-    old = json.loads(_edit(config, "data.duplicates", KeyError))
-    old["format_version"] = 1  # as the app wrote it before duplicate policies existed
+    _, splits, new_weights, config = saved
+    weights = _as_lstm_names(new_weights)
+    old = json.loads(_edit(_edit(config, "data.duplicates", KeyError), "model.cell", KeyError))
+    old["format_version"] = 1  # as the app wrote it before duplicate policies and cells existed
     loaded = load_model(weights, json.dumps(old).encode())
+    assert loaded.config["model"].cell is Cell.LSTM
     assert loaded.config["data"].duplicates is DuplicatePolicy.FIRST  # what the app did then
     x = splits["test"].x
-    assert torch.equal(predict(loaded.model, x, 3), predict(load_model(weights, config).model, x, 3))
+    assert torch.equal(predict(loaded.model, x, 3), predict(load_model(new_weights, config).model, x, 3))
+    version_2 = json.loads(_edit(config, "model.cell", KeyError))
+    version_2["format_version"] = 2  # duplicate policies, no cell yet: an LSTM with lstm.* weights
+    assert torch.equal(predict(load_model(weights, json.dumps(version_2).encode()).model, x, 3),
+                       predict(loaded.model, x, 3))
+    with pytest.raises(ModelFileError, match="missing"):  # version 3 names the weights rnn.*
+        load_model(weights, config)
     old["train"].pop("seed")  # a setting version 1 already had is still required
     with pytest.raises(ModelFileError, match="exactly the keys"):
         load_model(weights, json.dumps(old).encode())

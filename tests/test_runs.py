@@ -92,6 +92,6 @@ def test_runs_table_columns_fold_the_settings():
     table = describe_runs([Run.create(**parts(), history=history)])
     assert tuple(table.columns) == RUNS_SHOWN
     row = table.iloc[0]
-    assert row["data"] == "s.csv: a, c" and row["window"] == "5 → 2" and row["model"] == "H 4 × 1, zeros"
+    assert row["data"] == "s.csv: a, c" and row["window"] == "5 → 2" and row["model"] == "LSTM H 4 × 1, zeros"
     assert row["lr · batch · loss"] == "0.01 · 64 · MSE"
     assert row["best val loss"] == "1.235e-04" and row["best / epochs"] == "2 / 2" and row["time"] == "3.2 s, cpu"

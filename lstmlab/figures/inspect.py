@@ -15,13 +15,15 @@ from lstmlab.figures.axes import MARGIN_B, MARGIN_T, colorbar, explain, name_tic
 from lstmlab.figures.common import base_layout
 from lstmlab.narrate import GATE_NAMES, gate_label, identical_calls_text, no_saturation_text, zero_attribution_text
 from lstmlab.shapes import Stage
-from lstmlab.trace import SIGMOID_GATES
 
 # Where each stage sits in the pipeline diagram: (column, row); h_n and c_n hang below the LSTM.
 _PLACES = {"series": (0, 0), "scaled": (1, 0), "windows": (2, 0), "LSTM output": (3, 0), "h_n": (4, -1),
            "c_n": (3, -1), "summary": (4, 0), "Linear": (5, 0), "model output": (6, 0), "predictions": (7, 0)}
 _EDGES = [("series", "scaled"), ("scaled", "windows"), ("windows", "LSTM output"), ("LSTM output", "h_n"),
           ("LSTM output", "c_n"), ("Linear", "model output"), ("model output", "predictions"), ("summary", "Linear")]
+for _cell in ("GRU", "RNN"):  # the other cells' output stage sits where the LSTM's does
+    _PLACES[f"{_cell} output"] = _PLACES["LSTM output"]
+    _EDGES += [("windows", f"{_cell} output"), (f"{_cell} output", "h_n")]
 
 
 def legend_below(fig: go.Figure) -> go.Figure:
@@ -167,7 +169,7 @@ def saturation_figure(per_unit: dict[str, np.ndarray], low: float = 0.1, high: f
     ``per_unit[gate]`` is (L, D, H, 2) from ``trace.unit_saturation``; one panel per sigmoid gate. When no
     unit ever saturates every point sits at (0, 0), and a note says what that means.
     """
-    gates = [g for g in SIGMOID_GATES if g in per_unit]
+    gates = list(per_unit)  # the cell's sigmoid gates: i, f, o (LSTM) or r, z (GRU)
     fig = make_subplots(rows=1, cols=len(gates), subplot_titles=[gate_label(g) for g in gates],
                         shared_yaxes=True, horizontal_spacing=0.04)
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
@@ -188,7 +190,7 @@ def saturation_figure(per_unit: dict[str, np.ndarray], low: float = 0.1, high: f
     fig.update_yaxes(title_text=f"share of time > {high} (open)", range=[-0.03, 1.03], col=1)
     fig = legend_below(base_layout(fig, height=400))
     if not any(np.any(per_unit[g]) for g in gates):
-        explain(fig, no_saturation_text(low, high), over_subplot_titles=True)
+        explain(fig, no_saturation_text(low, high, gates), over_subplot_titles=True)
     return fig
 
 
