@@ -101,6 +101,7 @@ def next_run_number(runs: Iterable[Run]) -> int:
 
 # The runs table's columns: few and short, so that the table fits the page.
 RUNS_SHOWN = ("run", "data", "window", "model", "lr · batch · loss", "best / epochs", "best val loss", "time", "note")
+RUNS_DATA = ("device", "windows/s")  # numbers for scripts and comparisons, not shown in the page's table
 
 
 def loss_texts(losses: Sequence[float | None], digits: int = 4) -> list[str]:
@@ -120,10 +121,11 @@ def loss_texts(losses: Sequence[float | None], digits: int = 4) -> list[str]:
 
 
 def describe_runs(runs: list[Run]) -> pd.DataFrame:
-    """The runs table, one row per run, columns ``RUNS_SHOWN``: data and targets, settings folded into short
-    texts (window → horizon; H × layers, init; learning rate · batch · loss), the best epoch of those run,
-    the best validation loss as text that tells the runs apart (``loss_texts``), seconds and device, and why
-    training ended early."""
+    """The runs table, one row per run, columns ``RUNS_SHOWN`` then ``RUNS_DATA``.
+
+    Shown: data and targets, settings folded into short texts (window → horizon; H × layers, init;
+    learning rate · batch · loss), the best epoch of those run, the best validation loss as text that
+    tells the runs apart (``loss_texts``), seconds and device, and why training ended early."""
     rows = []
     losses = loss_texts([run.history.best_loss for run in runs])
     for run, best in zip(runs, losses, strict=True):
@@ -140,9 +142,11 @@ def describe_runs(runs: list[Run]) -> pd.DataFrame:
                 "best val loss": best,
                 "time": f"{run.history.seconds:.1f} s, {run.history.device}",
                 "note": run.history.stopped,
+                "device": run.history.device,
+                "windows/s": round(run.history.windows_per_second),
             }
         )
-    return pd.DataFrame(rows, columns=list(RUNS_SHOWN))
+    return pd.DataFrame(rows, columns=[*RUNS_SHOWN, *RUNS_DATA])
 
 
 def keep_on_cpu(run: Run) -> Run:

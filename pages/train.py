@@ -4,7 +4,7 @@ import streamlit as st
 
 from lstmlab.figures.train import plot_losses
 from lstmlab.model import SimpleLSTM, count_parameters
-from lstmlab.runs import Interruption, Run, describe_runs, next_run_number
+from lstmlab.runs import RUNS_SHOWN, Interruption, Run, describe_runs, next_run_number
 from lstmlab.train import EpochReport, fit
 from lstmlab.windows import window_splits
 from pages.common import controls, journey, runs, state
@@ -99,7 +99,8 @@ def train_page() -> None:
         st.info("No run yet: press Start training.")
         return
     st.subheader("Runs")
-    st.dataframe(describe_runs(kept), hide_index=True, key="runs_table", column_config=runs.runs_table_config())
+    st.dataframe(describe_runs(kept), hide_index=True, key="runs_table", column_config=runs.runs_table_config(),
+                 column_order=RUNS_SHOWN)
     numbers = [run.number for run in kept]
     chosen = runs.active_run()
     st.session_state.active_run_pick = chosen.number  # a new run becomes the pick

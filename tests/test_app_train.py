@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lstmlab.config import Optimizer
-from lstmlab.runs import RUNS_SHOWN, loss_texts
+from lstmlab.runs import RUNS_DATA, RUNS_SHOWN, loss_texts
 from tests.app_support import TRAINED, open_app
 
 EPOCHS = TRAINED["epochs"]
@@ -38,7 +38,7 @@ def test_training_keeps_a_run_and_reports_it(trained):
     assert trained.success[0].value.startswith(f"Run 1: H=16, {EPOCHS} epochs on airline-passengers.csv")
     frame = next(df for df in trained.dataframe if "best val loss" in df.value.columns)
     table, row = frame.value, frame.value.iloc[0]
-    assert tuple(table.columns) == RUNS_SHOWN
+    assert tuple(table.columns) == RUNS_SHOWN + RUNS_DATA
     assert row["model"] == "LSTM H 16 × 1, zeros" and row["time"].endswith(" s, cpu")
     assert row["best / epochs"] == f"{runs[0].history.best_epoch} / {EPOCHS}"
     best = min(runs[0].history.val_loss)

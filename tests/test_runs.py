@@ -7,7 +7,16 @@ import pytest
 
 from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, WindowConfig
 from lstmlab.model import SimpleLSTM
-from lstmlab.runs import RUNS_SHOWN, Interruption, Run, describe_runs, end_interrupted, loss_texts, next_run_number
+from lstmlab.runs import (
+    RUNS_DATA,
+    RUNS_SHOWN,
+    Interruption,
+    Run,
+    describe_runs,
+    end_interrupted,
+    loss_texts,
+    next_run_number,
+)
 from lstmlab.train import History, resolve_device
 from lstmlab.windows import Scaler
 
@@ -90,7 +99,7 @@ def test_runs_table_columns_fold_the_settings():
     history = History(train_loss=[1.0, 0.5], val_loss=[0.2, 1.234567e-4], best_loss=1.234567e-4, best_epoch=2,
                       device="cpu", seconds=3.21)
     table = describe_runs([Run.create(**parts(), history=history)])
-    assert tuple(table.columns) == RUNS_SHOWN
+    assert tuple(table.columns) == RUNS_SHOWN + RUNS_DATA
     row = table.iloc[0]
     assert row["data"] == "s.csv: a, c" and row["window"] == "5 → 2" and row["model"] == "LSTM H 4 × 1, zeros"
     assert row["lr · batch · loss"] == "0.01 · 64 · MSE"
