@@ -11,6 +11,7 @@ journey = [
     st.Page("pages/windows.py", title="Windows", icon=":material/view_week:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/inspect.py", title="Inspect", icon=":material/troubleshoot:"),
+    st.Page("pages/whatif.py", title="What if", icon=":material/edit_note:"),
     st.Page("pages/predictions.py", title="Predictions", icon=":material/query_stats:"),
 ]
 plotly_request = state.request_plotly()

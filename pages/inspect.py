@@ -12,7 +12,7 @@ from lstmlab.figures import cells as fc
 from lstmlab.figures import inspect as fi
 from lstmlab.inspection import cell_states, gate_terms, inspect_window, layer_inputs, output_labels, summary_stage
 from lstmlab.runs import Run
-from pages.common import controls, runs
+from pages.common import controls, replay_view, runs, training
 
 SHOWN_UNITS = 16
 
@@ -50,7 +50,7 @@ def show_units(values: dict[str, np.ndarray], title: str) -> None:
 
 def inspect_page() -> None:
     st.title("Inspect")
-    run = runs.active_run()
+    run = replay_view.shown_run("inspect")  # mid-training: the last finished epoch
     if run is None:
         st.info("Nothing to inspect yet: train a model first, then come back to follow a window through it.")
         st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
@@ -131,3 +131,4 @@ def inspect_page() -> None:
 
 
 inspect_page()
+training.sidebar_progress()  # every page: the background training's progress and Stop
