@@ -39,8 +39,6 @@ def train_page() -> None:
     start = start_col.button(
         "Start training", key="train_start", type="primary", width="stretch", disabled=len(splits["train"]) == 0
     )
-    stop_col.button("Stop", key="train_stop", on_click=training.stop, width="stretch",
-                    disabled=training.running() is None)  # keeps the run as of its last finished epoch
     if start and not training.refuse_second():
         run = Run.create(
             number=next_run_number(runs.runs()), source_name=source.name, source_digest=source.digest,
@@ -48,6 +46,8 @@ def train_page() -> None:
             columns=series.columns, targets=series.targets, scaler=scaled.scaler, model=model,
         )  # fmt: skip
         training.start(run, source, splits)
+    stop_col.button("Stop", key="train_stop", on_click=training.stop, width="stretch",
+                    disabled=training.running() is None)  # keeps the run as of its last finished epoch
     if training.running() is not None:
         st.info("Training in the background: follow it in the sidebar, from any page.")
     training.show_note()
