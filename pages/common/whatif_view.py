@@ -77,7 +77,7 @@ def edit_grid(ed: Editing, columns, labels, scaler, value_range: ValueRange) -> 
         ed.use(read_grid(grid_frame(shown, st.session_state[key].get("edited_rows", {})), ed.values, scaler,
                          value_range))  # fmt: skip
 
-    text = window_frame(ed.values, columns, labels).map(repr)  # repr: the exact float, so nothing is rounded
+    text = window_frame(ed.values, columns, labels).map(lambda v: repr(float(v)))  # exact: nothing rounded
     st.data_editor(text, key=key, on_change=changed, width="stretch", height=min(36 * (len(text) + 1) + 3, 400),
                    column_config={c: st.column_config.TextColumn(c) for c in text.columns})
 
