@@ -165,3 +165,11 @@ def run_splits(at: AppTest, run) -> dict:
 
     scaled = next(iter(at.session_state["_memo"]["scaled"].values()))
     return window_splits(scaled, run.window_config)
+
+
+def test_play_steps_through_the_kept_epochs_and_ends_on_the_trained_weights():
+    from pages.common.replay_view import FINAL, next_stop
+
+    options = [0, 2, 4, FINAL]
+    assert [next_stop(options, e) for e in options] == [2, 4, FINAL, 0]  # from the trained weights: start over
+    assert next_stop(options, 3) == 0  # an epoch no longer kept (thinned) counts as the end

@@ -57,6 +57,12 @@ def shown_run(page: str) -> Run | None:
     return RunAtEpoch.of(run, replay.load(epoch), epoch, run.history.epochs_run)
 
 
+def next_stop(options: list, current) -> object:
+    """Where Play goes from ``current``: the next kept epoch, from ``FINAL`` back to the first."""
+    at = options.index(current) if current in options else len(options) - 1
+    return options[0] if options[at] == FINAL else options[at + 1]
+
+
 def play(key: str, play_key: str, options: list) -> None:
     """Step the slider one kept epoch every ``PLAY_SECONDS`` (a full rerun each), stopping at the end."""
     st.session_state[f"{key}_drawn"] = time.monotonic()
@@ -65,8 +71,7 @@ def play(key: str, play_key: str, options: list) -> None:
     def step() -> None:
         if time.monotonic() - st.session_state.get(f"{key}_drawn", 0.0) < 0.8 * PLAY_SECONDS:
             return  # the page's own run, not a tick
-        at = options.index(st.session_state.get(key, FINAL))
-        nxt = options[0] if options[at] == FINAL else options[at + 1]
+        nxt = next_stop(options, st.session_state.get(key, FINAL))
         st.session_state[f"{key}_next"] = nxt
         if nxt == FINAL:
             st.session_state[f"{play_key}_next"] = False
