@@ -130,9 +130,9 @@ def show_answer(run: Run, ed: Editing, result: WhatIf, labels, target: int, stat
     gates = [{g: getattr(tr, g)[layer, 0, 0, t].numpy() for g in GATES} for tr in (before, after)]  # (H,) each
     units = range(min(SHOWN_UNITS, hidden)) if unit < SHOWN_UNITS else range(unit - SHOWN_UNITS + 1, unit + 1)
     st.plotly_chart(fw.gates_figure(*gates, units), key="whatif_gates", width="stretch")
-    attr_cols = st.columns(2)
-    for col, (when, x) in zip(attr_cols, (("untouched", result.original_input), ("edited", result.edited_input)),
-                              strict=True):
-        values = attribute(AttributionMethod.GRADIENT_X_INPUT, run.model, x, target, states)[0].cpu().numpy()  # (W, F)
+    x = torch.cat([result.original_input, result.edited_input])  # (2, W, F): one backward pass for both
+    both = None if states is None else tuple(s.repeat(1, 2, 1) for s in states)  # (L*D, 2, H)
+    attrs = attribute(AttributionMethod.GRADIENT_X_INPUT, run.model, x, target, both).cpu().numpy()  # (2, W, F)
+    for col, when, values in zip(st.columns(2), ("untouched", "edited"), attrs, strict=True):
         col.plotly_chart(fi.attribution_figure(values, run.columns, f"gradient × input, {when}"),
                          key=f"whatif_attribution_{when}", width="stretch")
