@@ -47,7 +47,7 @@ def train_page() -> None:
         )  # fmt: skip
         training.start(run, source, splits)
     stop_col.button("Stop", key="train_stop", on_click=training.stop, width="stretch",
-                    disabled=training.running() is None)  # keeps the run as of its last finished epoch
+                    disabled=training.running() is None)  # keeps the run as of its finished epochs
     if training.running() is not None:
         st.info("Training in the background: follow it in the sidebar, from any page.")
     training.show_note()

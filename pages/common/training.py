@@ -16,7 +16,7 @@ import streamlit as st
 
 from pages.common import state
 
-if TYPE_CHECKING:  # torch loads with the pages that train (app.py imports this module on every page)
+if TYPE_CHECKING:  # torch loads with the pages that train (every page imports this module)
     from lstmlab.background import Training
     from lstmlab.replay import Replay
     from lstmlab.runs import Run, RunAtEpoch
@@ -107,7 +107,7 @@ def show_note() -> None:
 
 
 def stop() -> None:
-    """Stop's callback: ask the worker to stop, wait for its batch to end, keep the run as of its last epoch."""
+    """Stop's callback: ask the worker to stop, wait for its batch to end, keep the run as of its finished epochs."""
     if (background := current()) is not None:
         background.training.stop()
         background.training.join(STOP_WAIT_SECONDS)
@@ -147,8 +147,6 @@ def progress_text(background: Background) -> tuple[float, str]:
 
 def sidebar_progress() -> None:
     """The training's progress and Stop in the sidebar, redrawn every ``REFRESH_SECONDS`` while it runs."""
-    from lstmlab.figures.train import plot_losses
-
     collect()  # a training that ended since the last run is kept (else the fragment would rerun forever)
 
     @st.fragment(run_every=REFRESH_SECONDS if current() is not None else None)
@@ -163,13 +161,16 @@ def sidebar_progress() -> None:
         st.markdown("**Training**" + (" (stopping…)" if background.training.stopping else ""))
         st.progress(fraction, text=text)
         if (latest := background.training.latest) is not None:
+            from lstmlab.figures.train import plot_losses
+
             history = latest.history
             fig = plot_losses(history.train_loss, history.val_loss, total_epochs=background.run.train_config.epochs)
             fig.update_layout(height=200, margin={"l": 0, "r": 0, "t": 10, "b": 0}, showlegend=False)
             st.plotly_chart(fig, key="sidebar_loss", width="stretch")
         stop_col, show_col = st.columns(2)
         stop_col.button("Stop", key="sidebar_stop", on_click=stop, width="stretch",
-                        help="Keeps the run as it was at its last finished epoch.")
+                        help="Ends training at once and keeps the run with the weights of its best finished "
+                             "epoch, the ones training keeps; an epoch cut short is discarded.")
         if show_col.button("Show latest", key="sidebar_show", width="stretch",
                            help="Redraw this page with the latest finished epoch."):
             st.rerun()
