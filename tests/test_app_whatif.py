@@ -173,3 +173,20 @@ def test_play_steps_through_the_kept_epochs_and_ends_on_the_trained_weights():
     options = [0, 2, 4, FINAL]
     assert [next_stop(options, e) for e in options] == [2, 4, FINAL, 0]  # from the trained weights: start over
     assert next_stop(options, 3) == 0  # an epoch no longer kept (thinned) counts as the end
+
+
+def test_inspect_replays_an_epoch_with_that_epochs_weights(trained_session):
+    at = trained_session.switch_page("pages/inspect.py").run()
+    run = at.session_state.runs[-1]
+    replay = at.session_state.replays[run.number]
+    final = at.caption[0].value
+    at.select_slider(key="inspect_replay_epoch").set_value(0).run()  # the initial weights
+    assert not at.exception, [e.value for e in at.exception]
+    caption = at.caption[0].value
+    assert caption.startswith(f"**Run {run.number}: H=16, epoch 0 of {run.history.epochs_run}, replayed")
+    n = int(at.number_input(key="inspect_sample").value)
+    x = run_splits(at, run)["train"].x[n : n + 1]  # (1, W, F) the inspected window
+    with torch.no_grad():
+        expected = float(run.scaler.inverse(replay.load(0)(x).reshape(-1, 1), run.targets)[0, 0])
+    assert f"predicted {expected:.4g}," in caption and caption != final
+    assert any("vs nn.LSTM in full fp32" in s.value for s in at.success)  # the trace still checks out
