@@ -25,6 +25,7 @@ if str(ROOT) not in sys.path:  # `python benchmarks/run.py` as well as `python -
 
 from benchmarks import (  # noqa: E402
     bench_app,
+    bench_live,
     bench_memory,
     bench_read,
     bench_replay,
@@ -57,6 +58,7 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
             "5d": [lambda: bench_app.bench_first_visit(later=1)],
             "6": [lambda: bench_memory.bench_memory(rows=200_000, train_seconds=3)],
             "7": [lambda: bench_replay.bench_replay(epochs=(100,), largest_epochs=(3,))],
+            "8": [lambda: bench_live.bench_whatif(edits=4), lambda: bench_live.bench_rerun_while_training(reruns=3)],
             "9": [lambda: bench_sweep.bench_sweep(repeats=1)],  # shorter runs would measure process start
             "10": [lambda: bench_sweep.bench_devices(n_windows=1024, epochs=1)],
         }
@@ -73,6 +75,7 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
         "5d": [lambda: bench_app.bench_first_visit(later=2)],
         "6": [lambda: bench_memory.bench_memory(rows=1_000_000, train_seconds=5)],
         "7": [lambda: bench_replay.bench_replay()],
+        "8": [lambda: bench_live.bench_whatif(), lambda: bench_live.bench_rerun_while_training()],
         "9": [lambda: bench_sweep.bench_sweep()],
         "10": [lambda: bench_sweep.bench_devices()],
     }

@@ -91,7 +91,12 @@ class SimpleRNN(nn.Module):
     def from_config(
         cls, n_features: int, window_size: int, output_size: int, config: ModelConfig, seed: int | None = None
     ) -> SimpleRNN:
-        """Build from a ``ModelConfig`` (its cell included); with ``seed``, the initial weights depend on it alone."""
+        """Build from a ``ModelConfig`` (its cell included); with ``seed``, the initial weights depend on it alone.
+
+        An LSTM config builds the tutorial's ``SimpleLSTM``.
+        """
+        if Cell(config.cell) is Cell.LSTM:
+            return SimpleLSTM.from_config(n_features, window_size, output_size, config, seed)
         model = SimpleRNN(
             n_features,
             window_size,

@@ -80,6 +80,27 @@ class Run:
         return tuple(self.columns[i] for i in self.targets)
 
 
+@dataclass
+class RunAtEpoch(Run):
+    """A run with the weights of one epoch in place of its own: mid-training (its last finished epoch) or replayed."""
+
+    epoch: int = 0
+    total_epochs: int = 0
+    training: bool = False  # True: the epoch is the latest one of a training still running
+
+    @property
+    def label(self) -> str:
+        when = "training…" if self.training else "replayed"
+        return (f"Run {self.number}: H={self.model_config.h_size}, epoch {self.epoch} of {self.total_epochs}, "
+                f"{when} on {self.source_name}")  # fmt: skip
+
+    @classmethod
+    def of(cls, run: Run, model: SimpleRNN, epoch: int, total_epochs: int, training: bool = False) -> RunAtEpoch:
+        """``run`` holding ``model`` (the weights of ``epoch``); ``run`` itself is not changed."""
+        fields = {**vars(run), "model": model, "epoch": epoch, "total_epochs": total_epochs, "training": training}
+        return cls(**fields)
+
+
 class Interruption(Enum):
     """Why a run ended before its last epoch, as the runs table says it."""
 

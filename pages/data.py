@@ -8,7 +8,7 @@ from lstmlab.explain import missing_text, time_metrics
 from lstmlab.figures.common import MAX_POINTS, is_downsampled
 from lstmlab.figures.data import plot_missing, plot_series
 from lstmlab.prepare import column_roles, missing_counts, numeric_columns, plot_columns, summarize
-from pages.common import journey, state
+from pages.common import journey, state, training
 
 
 def data_page() -> None:
@@ -93,3 +93,4 @@ def data_page() -> None:
 
 
 data_page()
+training.sidebar_progress()  # every page: the background training's progress and Stop

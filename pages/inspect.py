@@ -10,7 +10,7 @@ from lstmlab.devices import usable_device
 from lstmlab.figures import inspect as fi
 from lstmlab.inspection import cell_states, inspect_window, output_labels
 from lstmlab.runs import Run
-from pages.common import controls, journey, runs
+from pages.common import controls, journey, replay_view, runs, training
 from pages.common import inspect_views as views
 
 
@@ -31,7 +31,7 @@ def show_errata(run: Run, few: torch.Tensor) -> None:
 
 def inspect_page() -> None:
     journey.header("Inspect")
-    run = runs.active_run()
+    run = replay_view.shown_run("inspect")  # mid-training: the last finished epoch
     if run is None:
         st.info("Nothing to inspect yet: train a model first, then come back to follow a window through it.")
         st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
@@ -86,3 +86,4 @@ def inspect_page() -> None:
 
 
 inspect_page()
+training.sidebar_progress()  # every page: the background training's progress and Stop

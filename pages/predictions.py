@@ -12,7 +12,7 @@ from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_fi
 from lstmlab.metrics import METRIC_COLUMNS, evaluate_run, forecast_origins, forecasts, predictions_table, verdict
 from lstmlab.persist import load_model, pick_model_files, save_model
 from lstmlab.runs import next_run_number
-from pages.common import journey, runs, state
+from pages.common import journey, replay_view, runs, state, training
 
 
 def model_uploader() -> None:
@@ -57,7 +57,7 @@ def load_uploaded_model() -> None:
 def predictions_page() -> None:
     journey.header("Predictions")
     load_uploaded_model()
-    run = runs.active_run()
+    run = replay_view.shown_run("pred")  # mid-training: the last finished epoch
     if run is None:
         st.info("No trained model yet: train one first, or load a saved model below.")
         st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
@@ -139,3 +139,4 @@ def predictions_page() -> None:
 
 
 predictions_page()
+training.sidebar_progress()  # every page: the background training's progress and Stop

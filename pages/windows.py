@@ -7,7 +7,7 @@ import streamlit as st
 from lstmlab.explain import scaler_table
 from lstmlab.figures import windows as figures
 from lstmlab.windows import describe_shapes, empty_splits, window_splits, window_start
-from pages.common import controls, journey, state
+from pages.common import controls, journey, state, training
 
 
 def windows_page() -> None:
@@ -90,3 +90,4 @@ def windows_page() -> None:
 
 
 windows_page()
+training.sidebar_progress()  # every page: the background training's progress and Stop

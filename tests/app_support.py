@@ -2,6 +2,8 @@
 
 Loaded as a pytest plugin by ``tests/conftest.py``: ``trained_session`` is one module's session after
 training the standard small model (``TRAINED``) on the built-in airline series, on the Train page.
+Training runs in a background thread: ``finish_training`` waits for it and reruns, as the page's
+progress fragment would.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lstmlab.config import WindowConfig
+from pages.common.training import KEY
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TRAINED = {"h_size": 16, "epochs": 3}  # small enough to train in a second, large enough to show 16 units
@@ -41,7 +44,24 @@ def train_session(window_config: WindowConfig | None = None, **settings) -> AppT
             (at.checkbox if isinstance(value, bool) else at.number_input)(key=key).set_value(value)
     at.button(key="train_start").click().run()
     assert not at.exception, at.exception
+    finish_training(at)
     assert at.success, "training on the Train page did not finish"
+    return at
+
+
+def training_worker(at: AppTest):
+    """The session's background training (``lstmlab.background.Training``), or None when none runs."""
+    background = at.session_state[KEY] if KEY in at.session_state else None  # noqa: SIM401 - no .get here
+    return None if background is None else background.training
+
+
+def finish_training(at: AppTest, timeout: float = 120) -> AppTest:
+    """Wait for the session's background training to end, then rerun: the page keeps the run."""
+    if (worker := training_worker(at)) is not None:
+        assert worker.join(timeout), f"training still running after {timeout} s"
+    at.run()
+    assert not at.exception, at.exception
+    assert training_worker(at) is None
     return at
 
 

@@ -5,7 +5,8 @@ import pytest
 from pages.common.journey import JOURNEY, breadcrumb
 from tests.app_support import open_app
 
-NEXT = {"data": "windows", "windows": "train", "train": "inspect", "inspect": "predictions", "predictions": "train"}
+NEXT = {"data": "windows", "windows": "train", "train": "inspect", "inspect": "whatif", "whatif": "predictions",
+        "predictions": "train"}
 
 
 def _where(at) -> str:
@@ -18,8 +19,8 @@ def _links(at) -> list[str]:
 
 def test_breadcrumb_highlights_only_the_current_step():
     text = breadcrumb("Train")
-    assert text == "Data → Windows → **:primary[Train]** → Inspect → Predictions"
-    assert [s.title for s in JOURNEY] == ["Data", "Windows", "Train", "Inspect", "Predictions"]
+    assert text == "Data → Windows → **:primary[Train]** → Inspect → What if → Predictions"
+    assert [s.title for s in JOURNEY] == ["Data", "Windows", "Train", "Inspect", "What if", "Predictions"]
     assert breadcrumb("Tour") == ""  # a page off the journey gets no breadcrumb
 
 
@@ -37,6 +38,6 @@ def test_before_training_the_links_stop_at_train():
 def test_after_training_every_page_links_to_the_next_step(trained_session, page):
     at = trained_session.switch_page(f"pages/{page}.py").run()
     assert not at.exception, at.exception
-    title = page.capitalize()
+    title = next(step.title for step in JOURNEY if step.path == f"pages/{page}.py")
     assert f"**:primary[{title}]**" in _where(at) and _where(at).count(":primary[") == 1
     assert _links(at)[-1] == NEXT[page]  # the last element of the page

@@ -1,16 +1,18 @@
-"""The Train page driven by widget key: training on the built-in data, the runs table, picking a run."""
+"""The Train page driven by widget key: training on the built-in data (in the background), the runs table,
+picking a run, Stop and a second Start while a run trains, and the other pages mid-training."""
 
 from __future__ import annotations
 
-import copy
 import json
+import time
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 from lstmlab.config import Optimizer
 from lstmlab.runs import RUNS_DATA, RUNS_SHOWN, loss_texts
-from tests.app_support import TRAINED, open_app
+from tests.app_support import TRAINED, finish_training, open_app, training_worker
 
 EPOCHS = TRAINED["epochs"]
 
@@ -19,6 +21,11 @@ EPOCHS = TRAINED["epochs"]
 def trained(trained_session) -> AppTest:
     assert TRAINED["h_size"] == 16  # the parameter count below
     return trained_session
+
+
+def run_caption(at) -> str:
+    """The caption naming the run shown (the first caption is the journey line)."""
+    return next(c.value for c in at.caption if c.value.startswith("**Run"))
 
 
 def test_the_page_shows_the_model_before_training():
@@ -53,6 +60,7 @@ def test_a_second_run_becomes_active_and_the_first_can_be_picked(trained):
     trained.select_slider(key="h_size").set_value(8)
     trained.number_input(key="epochs").set_value(2).run()
     trained.button(key="train_start").click().run()
+    finish_training(trained)
     assert [run.number for run in trained.session_state.runs] == [1, 2]
     assert trained.selectbox(key="active_run_pick").value == 2
     trained.selectbox(key="active_run_pick").set_value(1).run()
@@ -67,21 +75,9 @@ def test_same_seed_same_run(trained):
     trained.select_slider(key="h_size").set_value(16)
     trained.number_input(key="epochs").set_value(EPOCHS).run()
     trained.button(key="train_start").click().run()
+    finish_training(trained)
     first, *_, last = trained.session_state.runs
     assert last.history.train_loss == first.history.train_loss
-
-
-def test_stop_keeps_the_model_trained_so_far(trained):
-    """Stop's callback turns the in-progress checkpoint into a run (here the checkpoint is planted)."""
-    trained.switch_page("pages/train.py").run()
-    run = trained.session_state.runs[0]
-    in_progress = type(run)(**{**vars(run), "number": 99, "history": copy.copy(run.history)})
-    trained.session_state.training = (in_progress, trained.session_state.run_sources[run.source_digest])
-    trained.button(key="train_stop").click().run()
-    assert not trained.exception
-    stopped = trained.session_state.runs[-1]
-    assert stopped.number == 99 and "Stopped by the user" in stopped.history.stopped
-    assert "training" not in trained.session_state
 
 
 def test_the_optimizer_box_trains_with_sgd_and_keeps_its_momentum(trained):
@@ -94,9 +90,74 @@ def test_the_optimizer_box_trains_with_sgd_and_keeps_its_momentum(trained):
     trained.number_input(key="epochs").set_value(4)
     trained.number_input(key="momentum").set_value(0.5).run()
     trained.button(key="train_start").click().run()
+    finish_training(trained)
     assert not trained.exception
     first, *_, last = trained.session_state.runs
     assert (last.train_config.optimizer, last.train_config.momentum) == (Optimizer.SGD, 0.5)
     assert last.model_config == first.model_config and first.train_config.optimizer is Optimizer.ADAM
     assert last.history.train_loss != first.history.train_loss  # same seed and model: only the optimizer differs
     trained.selectbox(key="optimizer").set_value(Optimizer.ADAM).run()
+
+
+def wait_for_epoch(at: AppTest, epoch: int, timeout: float = 120) -> int:
+    """Wait until the session's background training has finished ``epoch``; returns its latest epoch."""
+    worker, deadline = training_worker(at), time.monotonic() + timeout
+    while (worker.latest is None or worker.latest.epoch < epoch) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert worker.latest is not None and worker.latest.epoch >= epoch, "training did not reach that epoch"
+    return worker.latest.epoch
+
+
+@pytest.fixture
+def long_training() -> AppTest:
+    """A session training a small model for up to 1000 epochs (no early stopping), past its second epoch."""
+    at = open_app()
+    at.switch_page("pages/train.py").run()
+    at.select_slider(key="h_size").set_value(8)
+    at.number_input(key="epochs").set_value(1000)
+    at.number_input(key="patience").set_value(0)
+    at.button(key="train_start").click().run()
+    assert not at.exception and training_worker(at) is not None
+    wait_for_epoch(at, 2)
+    yield at
+    if (worker := training_worker(at)) is not None:  # never leave a thread behind
+        worker.stop()
+        worker.join(60)
+
+
+def test_training_runs_in_the_background_and_a_second_start_is_refused(long_training):
+    at = long_training
+    worker = training_worker(at)
+    assert not worker.done and worker.thread_name.startswith("lstmlab-training-")
+    assert "Training in the background" in at.info[0].value
+    at.button(key="train_start").click().run()  # a second Start while the first trains
+    assert not at.exception
+    assert "still training: one training at a time" in at.warning[0].value
+    assert training_worker(at) is worker and not at.session_state.runs
+    progress = list(at.sidebar.get("progress"))
+    assert progress and "epoch" in progress[0].proto.text and "s left" in progress[0].proto.text
+
+
+def test_other_pages_show_the_latest_epoch_and_stop_there_keeps_the_run(long_training):
+    at = long_training
+    worker = training_worker(at)
+    at.switch_page("pages/inspect.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = run_caption(at)
+    epoch = int(shown.split("epoch ")[1].split(" of")[0])
+    assert "of 1000, training…" in shown and 2 <= epoch <= worker.latest.epoch
+    assert not any("failed" in e.value for e in at.error)
+    at.switch_page("pages/predictions.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("of 1000, training…" in c.value for c in at.caption)
+    at.sidebar.button(key="sidebar_stop").click().run()  # Stop from another page
+    assert not at.exception, [e.value for e in at.exception]
+    assert worker.done and training_worker(at) is None
+    run = at.session_state.runs[-1]
+    assert 2 <= run.history.epochs_run < 1000
+    assert run.history.stopped.startswith("Stopped by the user")
+    replay = at.session_state.replays[run.number]
+    assert replay.epochs[-1] == run.history.epochs_run  # every finished epoch kept, none after
+    kept = replay.state(run.history.best_epoch)  # Stop keeps the weights fit keeps: the best finished epoch's
+    assert all(torch.equal(value, kept[name]) for name, value in run.model.state_dict().items())
+    assert not any("training…" in c.value for c in at.caption)  # the page now shows the kept run

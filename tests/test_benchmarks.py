@@ -118,6 +118,16 @@ def test_apptest_slider_row_small():
     _finite(row)
 
 
+def test_live_rows_small():
+    from benchmarks import bench_live
+
+    small = "airline-passengers.csv"  # 144 rows: a few dozen windows of 48
+    (edit,) = bench_live.bench_whatif(edits=1, models=bench_live.MODELS[:1], sample=small)
+    assert edit.name.startswith("8a.") and edit.ratio is not None and edit.ratio > 0, edit.notes
+    busy = bench_live.bench_rerun_while_training(reruns=1, sample=small)
+    assert busy.name.startswith("8c.") and busy.ratio is not None and busy.ratio > 0, busy.notes
+
+
 @pytest.mark.browser
 def test_browser_rows_small(tmp_path: Path):
     if why := browser.browser_missing():

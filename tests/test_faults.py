@@ -1,27 +1,30 @@
 """Training faults: a NaN or infinite loss, an exploding learning rate, Stop in the middle of an epoch.
 
 ``fit`` is checked directly against weights snapshotted from its own callbacks; the Train page in AppTest,
-where an interrupted run is emulated exactly as Streamlit interrupts it (a ``StopException`` raised from
-the next ``st.*`` call after the user's click).
+where training runs in a background worker held in the middle of an epoch while the user clicks Stop or
+opens another page.
 """
 
 from __future__ import annotations
 
 import copy
 import math
+import threading
+import time
 
 import numpy as np
 import pytest
 import torch
-from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.testing.v1 import AppTest
 from torch import nn
 
+from lstmlab import background as background_module
 from lstmlab import train as train_module
 from lstmlab.config import TrainConfig
 from lstmlab.model import SimpleLSTM
 from lstmlab.train import fit
 from lstmlab.windows import make_windows
+from tests.app_support import finish_training, training_worker
 from tests.conftest import ROOT
 
 WINDOW = 8
@@ -204,61 +207,70 @@ def pages_still_work(at: AppTest) -> None:
         assert not at.exception, (page, [e.value for e in at.exception])
 
 
-def interrupted_fit(real_fit, stop_at: tuple[int, int], seen: dict):
-    """fit as the page calls it, interrupted at (epoch, batch) the way a click interrupts a Streamlit run."""
+def paused_fit(real_fit, pause_at: tuple[int, int], seen: dict):
+    """fit as the background worker calls it, holding at (epoch, batch) until the training is asked to stop
+    (``seen["worker"].stopping``) or ``seen["release"]`` is set: a Stop that arrives in the middle of an epoch."""
 
     def run(model, x, y, config, on_epoch=None, val=None, on_step=None, **kwargs):
         def step(epoch, batch, n_batches):
-            on_step(epoch, batch, n_batches)  # the page's own progress bar
-            if (epoch, batch) == stop_at:
+            if (epoch, batch) == pause_at:
                 seen["weights"] = snapshot(model)
-                raise StopException  # Streamlit raises this from the next st.* call after a click
+                seen["paused"].set()
+                while not seen["release"].is_set() and not ("worker" in seen and seen["worker"].stopping):
+                    time.sleep(0.01)
+            on_step(epoch, batch, n_batches)  # the worker's own step: it leaves fit when a stop was asked for
 
-        def report(epoch_report):
-            seen.setdefault("epochs", []).append(epoch_report.epoch)
-            return on_epoch(epoch_report)
-
-        return real_fit(model, x, y, config, on_epoch=report, val=val, on_step=step, **kwargs)
+        return real_fit(model, x, y, config, on_epoch=on_epoch, val=val, on_step=step, **kwargs)
 
     return run
 
 
-def test_stop_button_keeps_the_run_trained_so_far(train_page, monkeypatch):
-    at = train_page
+def pause_training(at: AppTest, monkeypatch, pause_at: tuple[int, int]) -> dict:
+    """Start training on the page, held inside epoch ``pause_at[0]``; returns what ``paused_fit`` saw."""
     monkeypatch.setattr(train_module, "STEP_REPORT_SECONDS", 0.0)
-    seen: dict = {}
-    monkeypatch.setattr(train_module, "fit", interrupted_fit(fit, (3, 1), seen))
+    seen = {"paused": threading.Event(), "release": threading.Event()}
+    monkeypatch.setattr(background_module, "fit", paused_fit(fit, pause_at, seen))
     at.button(key="train_start").click().run()
-    assert not at.exception and seen["epochs"] == [1, 2]
-    assert "training" in at.session_state and not at.session_state.runs  # the run was cut short
-    monkeypatch.setattr(train_module, "fit", fit)
-    at.button(key="train_stop").click().run()  # the callback runs first in the rerun the click starts
+    assert not at.exception
+    seen["worker"] = training_worker(at)
+    assert seen["paused"].wait(60), "training never reached the pause"
+    return seen
+
+
+def test_stop_button_keeps_the_run_as_of_its_last_finished_epoch(train_page, monkeypatch):
+    at = train_page
+    seen = pause_training(at, monkeypatch, (3, 1))
+    assert not at.session_state.runs and seen["worker"].latest.epoch == 2  # two epochs done, the third running
+    at.button(key="train_stop").click().run()  # the callback stops the worker and keeps its run
     assert not at.exception
     runs = at.session_state.runs
-    assert len(runs) == 1 and "training" not in at.session_state
+    assert len(runs) == 1 and training_worker(at) is None
     run = runs[0]
     assert run.history.epochs_run == 2 and run.history.stopped.startswith("Stopped by the user during epoch 3")
-    assert same_weights(snapshot(run.model), seen["weights"]) and weights_finite(run)  # the weights of that moment
+    best = at.session_state.replays[run.number].state(run.history.best_epoch)  # a finished epoch's weights,
+    assert same_weights(snapshot(run.model), best) and weights_finite(run)  # never half of epoch 3
+    assert not same_weights(snapshot(run.model), seen["weights"])
     assert not run.model.training  # handed back in eval mode
     table = next(d.value for d in at.dataframe if "note" in d.value.columns)  # the runs table
-    assert table["note"].iloc[0] == run.history.stopped and table["epochs"].iloc[0] == 2
+    assert table["note"].iloc[0] == run.history.stopped
+    assert table["best / epochs"].iloc[0] == f"{run.history.best_epoch} / 2"
     pages_still_work(at)
 
 
-def test_stop_without_a_training_run_does_nothing(train_page):
-    train_page.button(key="train_stop").click().run()
-    assert not train_page.exception and not train_page.session_state.runs
+def test_stop_without_a_training_run_is_disabled(train_page):
+    assert train_page.button(key="train_stop").disabled and not train_page.session_state.runs
 
 
-def test_leaving_the_page_mid_training_keeps_the_run(train_page, monkeypatch):
+def test_leaving_the_page_mid_training_keeps_training(train_page, monkeypatch):
     at = train_page
-    monkeypatch.setattr(train_module, "STEP_REPORT_SECONDS", 0.0)
-    monkeypatch.setattr(train_module, "fit", interrupted_fit(fit, (2, 1), {}))
-    at.button(key="train_start").click().run()
-    monkeypatch.setattr(train_module, "fit", fit)
-    at.switch_page("pages/predictions.py").run()  # the user clicked another page during training
+    seen = pause_training(at, monkeypatch, (2, 1))
+    at.switch_page("pages/predictions.py").run()  # the user opens another page during training
     assert not at.exception
-    assert len(at.session_state.runs) == 1
+    assert not seen["worker"].done and any("epoch 1 of 4, training…" in c.value for c in at.caption)
+    seen["release"].set()
+    finish_training(at)
+    runs = at.session_state.runs
+    assert len(runs) == 1 and runs[0].history.epochs_run == 4 and not runs[0].history.stopped
 
 
 def test_infinite_loss_in_the_app_warns_and_keeps_a_usable_run(train_page):
@@ -270,7 +282,7 @@ def test_infinite_loss_in_the_app_warns_and_keeps_a_usable_run(train_page):
     at.selectbox(key="scaling").set_value("none").run()
     at.switch_page("pages/train.py").run()
     at.button(key="train_start").click().run()
-    assert not at.exception
+    finish_training(at)
     assert len(at.warning) == 1 and "loss became inf in epoch 1" in at.warning[0].value
     run = at.session_state.runs[0]
     assert run.history.epochs_run == 0 and weights_finite(run)
@@ -282,7 +294,7 @@ def test_largest_learning_rate_without_clipping_in_the_app(train_page):
     at.number_input(key="lr").set_value(1.0)
     at.number_input(key="clip").set_value(0.0)
     at.button(key="train_start").click().run()
-    assert not at.exception
+    finish_training(at)
     assert len(at.success) + len(at.warning) == 1 and "Run 1" in (at.success or at.warning)[0].value
     run = at.session_state.runs[0]
     assert run.train_config.lr == 1.0 and run.train_config.clip == 0.0 and weights_finite(run)

@@ -21,6 +21,8 @@ JOURNEY = (
     Step("pages/train.py", "Train", ":material/model_training:", "Next: train the LSTM on these windows"),
     Step("pages/inspect.py", "Inspect", ":material/troubleshoot:",
          "Next: follow one window through the trained LSTM"),
+    Step("pages/whatif.py", "What if", ":material/edit_note:",
+         "Next: edit the window and watch the cells answer"),
     Step("pages/predictions.py", "Predictions", ":material/query_stats:",
          "Next: the predictions against the truth, and two baselines"),
 )

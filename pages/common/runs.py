@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import streamlit as st
 
-from lstmlab.runs import Interruption, Run, end_interrupted, keep_on_cpu
+from lstmlab.runs import Run, keep_on_cpu
 from pages.common import state
 
 if TYPE_CHECKING:  # torch loads with the pages that train or predict
@@ -17,16 +17,11 @@ if TYPE_CHECKING:  # torch loads with the pages that train or predict
     from lstmlab.windows import ScaledSeries, SplitWindows
 
 
-def keep_interrupted(why: Interruption) -> None:
-    """Keep the run whose training was cut off (by Stop, or by leaving the page) as it was at that moment."""
-    if checkpoint := st.session_state.pop("training", None):
-        run, source = checkpoint
-        add_run(end_interrupted(run, why), source)
-
-
 def runs() -> list[Run]:
-    """This session's training runs, oldest first (a run cut off by leaving the page is kept too)."""
-    keep_interrupted(Interruption.LEFT_PAGE)
+    """This session's finished training runs, oldest first (a run still training is in ``training.current``)."""
+    from pages.common import training
+
+    training.collect()  # a background training that ended is kept before anyone reads the runs
     return st.session_state.setdefault("runs", [])
 
 
@@ -67,14 +62,16 @@ def run_data(run: Run) -> RunData:
 
 
 def run_predictions(run: Run, splits: dict) -> dict:
-    """The run's model on every window of ``splits`` (``metrics.model_predictions``), once per run.
+    """The run's model on every window of ``splits`` (``metrics.model_predictions``), once per run and epoch.
 
-    Keyed on the run's number, unique in a session (``next_run_number``), and its data's digest.
+    Keyed on the run's number, unique in a session (``next_run_number``), its data's digest, and the epoch
+    of a run shown mid-training or replayed (``lstmlab.runs.RunAtEpoch``; None for the finished run).
     """
     from lstmlab.metrics import model_predictions
 
     return state.memo(
-        "predictions", (run.number, run.source_digest), lambda: model_predictions(run, splits),
+        "predictions", (run.number, run.source_digest, getattr(run, "epoch", None), getattr(run, "training", False)),
+        lambda: model_predictions(run, splits),
         "Running the model on every window…",
     )  # fmt: skip
 
