@@ -23,11 +23,11 @@ import torch
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
-from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, Transform, WindowConfig
 from lstmlab.model import SimpleLSTM
 from lstmlab.runs import Run
 from lstmlab.train import History
-from lstmlab.windows import ScaledSeries, Scaler, scale_series
+from lstmlab.windows import ScaledSeries, Scaler, split_bounds
 
 FORMAT, FORMAT_VERSION = "lstmlab-model", 1
 MAX_CONFIG_BYTES = 1 << 20
@@ -45,7 +45,9 @@ SCHEMA = {
     "train": TrainConfig,
     "columns": [str],
     "targets": [int],
-    "scaler": {"kind": Scaling, "shift": [float], "scale": [float]},
+    "scaler": {
+        "kind": Scaling, "shift": [float], "scale": [float], "transform": Transform, "changed": [int], "reason": str
+    },
     "source": {"name": str, "digest": str},
     "history": History,  # its numbers may be null (NaN or infinite when saved)
 }
@@ -85,7 +87,14 @@ def save_model(run: Run) -> tuple[bytes, bytes]:
         "train": run.train_config,
         "columns": run.columns,
         "targets": run.targets,
-        "scaler": {"kind": run.scaler.kind, "shift": run.scaler.shift, "scale": run.scaler.scale},
+        "scaler": {
+            "kind": run.scaler.kind,
+            "shift": run.scaler.shift,
+            "scale": run.scaler.scale,
+            "transform": run.scaler.target_transform,
+            "changed": run.scaler.changed,
+            "reason": run.scaler.reason,
+        },
         "source": {"name": run.source_name, "digest": run.source_digest},
         "history": run.history,
     }
@@ -142,6 +151,16 @@ def _refuse_constant(name: str) -> None:
     raise ModelFileError(f"model config: {name} is not allowed in a model file.")
 
 
+def _backfill(config: dict[str, Any]) -> None:
+    """Files saved before target transforms existed trained on levels: say so, and nothing else changes."""
+    if isinstance(config.get("window"), dict):
+        config["window"].setdefault("transform", Transform.LEVELS.name)
+    if isinstance(config.get("scaler"), dict):
+        config["scaler"].setdefault("transform", Transform.LEVELS.name)
+        config["scaler"].setdefault("changed", [])
+        config["scaler"].setdefault("reason", "")
+
+
 def parse_config(config_json: bytes) -> dict[str, Any]:
     """The JSON config, validated against ``SCHEMA``, then its ranges and the agreement of its parts."""
     size = len(config_json)
@@ -154,6 +173,7 @@ def parse_config(config_json: bytes) -> dict[str, Any]:
     _check(config.get("format") == FORMAT, f"'format' must be {FORMAT!r}: is this an LSTM Lab model file?")
     version = config.get("format_version")
     _check(version == FORMAT_VERSION, f"format_version {version!r} is not supported (this app reads {FORMAT_VERSION}).")
+    _backfill(config)
     c = _read(config, SCHEMA, "config")
     shape, window, columns, targets, scaler = c["shape"], c["window"], c["columns"], c["targets"], c["scaler"]
     sizes = {**shape, "h_size": c["model"].h_size, "n_layers": c["model"].n_layers}
@@ -170,9 +190,13 @@ def parse_config(config_json: bytes) -> dict[str, Any]:
         (shape["output_size"] == window.horizon * len(targets), "shape.output_size must be horizon × targets."),
         (len(scaler["shift"]) == len(scaler["scale"]) == len(columns), "the scaler needs one value per column."),
         (all(s > 0 for s in scaler["scale"]), "scaler.scale values must be positive."),
+        (scaler["transform"] is not Transform.AUTO, "scaler.transform must be resolved, not AUTO."),
+        (scaler["changed"] == ([] if scaler["transform"] is Transform.LEVELS else targets),
+         "scaler.changed must list the target columns for a transform other than LEVELS, else be empty."),
     ):  # fmt: skip
         _check(bool(ok), message)
-    c["scaler"] = Scaler(scaler["kind"], np.array(scaler["shift"]), np.array(scaler["scale"]))
+    c["scaler"] = Scaler(scaler["kind"], np.array(scaler["shift"]), np.array(scaler["scale"]), scaler["transform"],
+                         tuple(scaler["changed"]), scaler["reason"])  # fmt: skip
     c["columns"], c["targets"] = tuple(columns), tuple(targets)
     return c
 
@@ -285,8 +309,8 @@ def check_columns(loaded: LoadedModel, columns: tuple[str, ...], targets: tuple[
 
 def scale_like(values: np.ndarray, run: Run) -> ScaledSeries:
     """``values`` scaled with the run's own scaler (not one refitted on this data), split as the run was."""
-    fitted = scale_series(values, run.targets, run.window_config)
-    return ScaledSeries(run.scaler.transform(values), run.scaler, fitted.bounds, fitted.targets)
+    bounds = split_bounds(len(values), run.window_config)
+    return ScaledSeries(run.scaler.transform(values), run.scaler, bounds, tuple(run.targets), values)
 
 
 # ---- one archive holding both files ------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from lstmlab.baselines import detect_season
-from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, Transform, WindowConfig
 from lstmlab.data import read_table
 from lstmlab.export import file_stem, make_script
 from lstmlab.metrics import evaluate_run
@@ -38,7 +38,13 @@ def synthetic_csv() -> bytes:
 
 
 CASES = {
-    "airline": ("airline-passengers.csv", None, WindowConfig(), ModelConfig(h_size=16)),
+    "airline": ("airline-passengers.csv", None, WindowConfig(), ModelConfig(h_size=16)),  # auto: window-relative
+    "airline, first differences, horizon 4": (
+        "airline-passengers.csv",
+        None,
+        WindowConfig(horizon=4, transform=Transform.DIFFERENCE),
+        ModelConfig(h_size=8),
+    ),
     "two targets, horizon 3": (
         "load.csv",
         DataSpec(time_columns=("date",), features=("load", "temp"), targets=("temp", "load")),
@@ -76,6 +82,8 @@ def test_generated_script_reproduces_the_test_metrics(case, tmp_path):
         model,
         history,
     )
+    if window_config.transform is not Transform.LEVELS:  # the case exercises a transform, not levels
+        assert run.scaler.target_transform is not Transform.LEVELS
     season = detect_season(series.frequency, series.values[:, 0], series.time)
     expected = {}
     for k, name in enumerate(run.target_names):
