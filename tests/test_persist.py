@@ -11,7 +11,8 @@ import pytest
 import torch
 from safetensors.torch import save as save_safetensors
 
-from lstmlab.config import DataSpec, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.config import DataSpec, InitState, ModelConfig, Scaling, TrainConfig, Transform, WindowConfig
+from lstmlab.metrics import model_predictions
 from lstmlab.model import SimpleLSTM, predict
 from lstmlab.persist import (
     ModelFileError,
@@ -28,10 +29,10 @@ from lstmlab.train import fit
 from lstmlab.windows import scale_series, window_splits
 
 
-def make_run(bidirectional=True, n_layers=2, horizon=3, targets=(0, 2)):
+def make_run(bidirectional=True, n_layers=2, horizon=3, targets=(0, 2), transform=Transform.AUTO, values=None):
     rng = np.random.default_rng(0)
-    values = (rng.normal(size=(120, 3)).cumsum(axis=0)).astype(np.float32)
-    window = WindowConfig(window=7, horizon=horizon, scaling=Scaling.MINMAX)
+    values = (rng.normal(size=(120, 3)).cumsum(axis=0)).astype(np.float32) if values is None else values
+    window = WindowConfig(window=7, horizon=horizon, scaling=Scaling.MINMAX, transform=transform)
     scaled = scale_series(values, targets, window)
     splits = window_splits(scaled, window)
     model_config = ModelConfig(h_size=6, n_layers=n_layers, bidirectional=bidirectional)
@@ -261,3 +262,42 @@ def test_check_columns_and_scale_like(saved):
     scaled = scale_like(values, run)  # the run's scaler, not one fitted on this data
     np.testing.assert_allclose(scaled.values, (values - run.scaler.shift) / run.scaler.scale, rtol=1e-5)
     assert scaled.bounds == scale_series(values, run.targets, run.window_config).bounds
+
+
+@pytest.mark.parametrize("transform", [Transform.DIFFERENCE, Transform.WINDOW])
+def test_a_transformed_run_reloads_with_its_transform_and_the_same_forecasts(transform):
+    values = (np.random.default_rng(1).normal(size=(120, 3)).cumsum(axis=0) + 40).astype(np.float32)
+    run, splits = make_run(n_layers=1, transform=transform, values=values)
+    weights, config = save_model(run)
+    assert json.loads(config)["scaler"]["transform"] == transform.name
+    back = load_model(weights, config).as_run(2, "data.csv", "d1g35t")
+    assert back.scaler.target_transform is transform and back.scaler.changed == (0, 2)
+    rebuilt = window_splits(scale_like(values, back), back.window_config)
+    expected, got = model_predictions(run, splits), model_predictions(back, rebuilt)
+    for split in expected:
+        np.testing.assert_array_equal(got[split], expected[split])  # original units, from each window's last value
+
+
+def test_a_file_saved_before_transforms_loads_as_levels(saved):
+    values = (np.random.default_rng(1).normal(size=(120, 3)).cumsum(axis=0) + 40).astype(np.float32)
+    run, splits = make_run(n_layers=1, transform=Transform.LEVELS, values=values)
+    weights, config = save_model(run)
+    old = json.loads(config)
+    del old["window"]["transform"]
+    for key in ("transform", "changed", "reason"):
+        del old["scaler"][key]
+    back = load_model(weights, json.dumps(old).encode()).as_run(2, "data.csv", "d1g35t")
+    assert back.window_config.transform is Transform.LEVELS and back.scaler.target_transform is Transform.LEVELS
+    expected, got = model_predictions(run, splits), model_predictions(back, splits)
+    np.testing.assert_array_equal(got["test"], expected["test"])
+
+
+def test_an_unresolved_or_inconsistent_transform_is_refused(saved):
+    _, _, weights, config = saved
+    for change, words in ((("transform", "AUTO"), "resolved"), (("changed", [1]), "changed")):
+        bad = json.loads(config)
+        bad["scaler"]["transform"] = "WINDOW"
+        bad["scaler"]["changed"] = bad["targets"]
+        bad["scaler"][change[0]] = change[1]
+        with pytest.raises(ModelFileError, match=words):
+            load_model(weights, json.dumps(bad).encode())
