@@ -23,7 +23,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python benchmarks/run.py` as well as `python -m benchmarks.run`
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import bench_app, bench_memory, bench_read, bench_trace, bench_train, bench_windows  # noqa: E402
+from benchmarks import (  # noqa: E402
+    bench_app,
+    bench_memory,
+    bench_read,
+    bench_real,
+    bench_trace,
+    bench_train,
+    bench_windows,
+)
 from benchmarks.common import Row, machine, markdown_table  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.md"
@@ -46,6 +54,7 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
                 lambda: bench_app.bench_slider_browser(moves=3),
             ],
             "6": [lambda: bench_memory.bench_memory(rows=200_000, train_seconds=3)],
+            "7": [lambda: bench_real.bench_real(seeds=(0,))],
         }
     return {
         "1": [lambda: bench_windows.bench_windows()],
@@ -58,10 +67,11 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
             lambda: bench_app.bench_slider_browser(moves=6),
         ],
         "6": [lambda: bench_memory.bench_memory(rows=1_000_000, train_seconds=5)],
+        "7": [lambda: bench_real.bench_real(seeds=(0, 1, 2))],
     }
 
 
-MEMORY_ONLY = {"6"}  # rows a busy CPU does not disturb
+MEMORY_ONLY = {"6", "7"}  # rows a busy CPU does not disturb (7 measures accuracy, not time)
 
 
 def main(argv: list[str] | None = None) -> str:

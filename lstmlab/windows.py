@@ -130,10 +130,12 @@ class Scaler:
         """Undo the scaling (and transform) of ``values`` whose last axis holds the given ``columns``.
 
         For transformed targets ``values`` is (N, H, K) and ``last`` (N, K) is each window's last value in
-        original units (``SplitWindows.last``).
+        original units (``SplitWindows.last``); one window's (H, K) takes its (K,) ``last``.
         """
         cols = list(columns)
         values = values.detach().cpu().numpy() if isinstance(values, torch.Tensor) else values
+        if last is not None and np.ndim(values) == 2 and np.ndim(last) == 1:  # one window
+            return self.inverse(values[None], columns, np.asarray(last)[None])[0]
         if not self.changed or not set(cols) & set(self.changed):
             return values * self.scale[cols] + self.shift[cols]
         if [c % len(self.scale) for c in cols] != list(self.changed):
