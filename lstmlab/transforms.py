@@ -19,6 +19,7 @@ from lstmlab.config import Transform
 
 MIN_LEVEL_SHIFT = 0.5  # training standard deviations between the means of its two halves: the level moved
 MAX_OUTSIDE_SHARE = 0.05  # more validation values than this outside the training range: levels cannot reach them
+MAX_COPY_BYTES = 64 << 20  # window-relative inputs copy every window; above this auto takes first differences (views)
 MIN_PERSISTENCE = 3.0  # spread of levels over spread of changes; an AR(1) reaches 3 at φ ≈ 0.94: a wandering level
 
 
@@ -68,7 +69,7 @@ def outside_share(train: np.ndarray, other: np.ndarray) -> float:
 
 
 def choose_transform(
-    values: np.ndarray, targets: tuple[int, ...], bounds: dict[str, tuple[int, int]]
+    values: np.ndarray, targets: tuple[int, ...], bounds: dict[str, tuple[int, int]], window: int = 1
 ) -> tuple[Transform, str]:
     """The transform "auto" stands for on this series, and the reason in words.
 
@@ -77,7 +78,24 @@ def choose_transform(
     scaled level the model never saw is one a tanh network cannot produce. A level is not stable when
     the training split's second half sits away from its first (a trend or a shift), when validation
     values leave the training range, or when the level wanders far relative to its one-step changes.
+    When window-relative inputs (a copy of every ``window``-step window) would take more than
+    ``MAX_COPY_BYTES``, first differences, which keep windows as views, are taken instead.
     """
+    kind, reason = _choose(values, targets, bounds)
+    copy_bytes = 4 * len(values) * window * values.shape[1]  # float32 (N, W, F) over all splits, about
+    if kind is Transform.WINDOW and copy_bytes > MAX_COPY_BYTES:
+        reason = reason.replace("auto chose window-relative targets", "auto chose first differences").rstrip(".")
+        reason += (
+            f" (window-relative inputs would copy every window, about {copy_bytes / 2**20:,.0f} MB; first "
+            "differences keep the windows as views)."
+        )
+        return Transform.DIFFERENCE, reason
+    return kind, reason
+
+
+def _choose(
+    values: np.ndarray, targets: tuple[int, ...], bounds: dict[str, tuple[int, int]]
+) -> tuple[Transform, str]:
     train = values[slice(*bounds["train"])]
     val = values[slice(*bounds["validation"])]
     because = "auto chose window-relative targets: "

@@ -181,7 +181,7 @@ def scale_series(values: np.ndarray, targets: Sequence[int], config: WindowConfi
     targets = tuple(int(t) for t in targets)
     transform, reason = config.transform, ""
     if transform is Transform.AUTO:
-        transform, reason = choose_transform(values, targets, bounds)
+        transform, reason = choose_transform(values, targets, bounds, config.window)
     scaler = Scaler.fit(config.scaling, values[start:stop], targets, transform, reason)
     return ScaledSeries(scaler.transform(values), scaler, bounds, targets, values)
 

@@ -134,3 +134,14 @@ def test_auto_reads_validation_range_and_wandering_levels():
     other = stable.copy()
     other[bounds["test"][0] :] += 100
     assert choose_transform(other, (0,), bounds) == choose_transform(stable, (0,), bounds)
+
+
+def test_auto_takes_first_differences_when_window_relative_inputs_would_copy_too_much(monkeypatch):
+    import lstmlab.transforms as transforms
+
+    values = trending(rows=200)
+    bounds = split_bounds(200, WindowConfig())
+    assert choose_transform(values, (0,), bounds, window=12)[0] is Transform.WINDOW
+    monkeypatch.setattr(transforms, "MAX_COPY_BYTES", 4 * 200 * 12 * 3 - 1)  # one byte short of the copy
+    kind, reason = choose_transform(values, (0,), bounds, window=12)
+    assert kind is Transform.DIFFERENCE and reason.startswith("auto chose first differences") and "views" in reason
