@@ -73,7 +73,8 @@ def score_series(path: Path, seed: int) -> dict:
     }
 
 
-def bench_real(seeds: tuple[int, ...] = (0, 1, 2), series: tuple[str, ...] = SERIES) -> Row:
+def bench_real(seeds: tuple[int, ...] = (0, 1, 2), series: tuple[str, ...] = SERIES, progress=None) -> Row:
+    """The row; ``progress(line)`` hears each series' line as it is measured."""
     name = "7. default settings vs naive on real series (test MASE model / naive)"
     started, lines, ratios = time.perf_counter(), [], []
     for relative in series:
@@ -90,6 +91,8 @@ def bench_real(seeds: tuple[int, ...] = (0, 1, 2), series: tuple[str, ...] = SER
             f"{min(spread):.3f}-{max(spread):.3f} (median {statistics.median(spread):.3f}); drift/naive "
             f"{first['drift ratio']:.3f}"
         )
+        if progress:
+            progress(lines[-1])
     wins = sum(r < 1 for r in ratios)
     worst = max(ratios)
     passed = wins >= TARGET_SHARE * len(ratios) and worst <= TARGET_WORST
@@ -107,7 +110,9 @@ def bench_real(seeds: tuple[int, ...] = (0, 1, 2), series: tuple[str, ...] = SER
 
 
 if __name__ == "__main__":
-    row = bench_real()
+    import sys
+
+    row = bench_real(progress=lambda line: print(line, file=sys.stderr, flush=True))
     print(f"{row.name}: {row.measured} (target {row.target}: {'met' if row.passed else 'missed'})")
     for note in row.notes:
         print(f"- {note}")
