@@ -28,6 +28,7 @@ from benchmarks import (  # noqa: E402
     bench_live,
     bench_memory,
     bench_read,
+    bench_real,
     bench_replay,
     bench_sweep,
     bench_trace,
@@ -61,6 +62,7 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
             "8": [lambda: bench_live.bench_whatif(edits=4), lambda: bench_live.bench_rerun_while_training(reruns=3)],
             "9": [lambda: bench_sweep.bench_sweep(repeats=1)],  # shorter runs would measure process start
             "10": [lambda: bench_sweep.bench_devices(n_windows=1024, epochs=1)],
+            "11": [lambda: bench_real.bench_real(seeds=(0,))],
         }
     return {
         "1": [lambda: bench_windows.bench_windows()],
@@ -78,10 +80,11 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
         "8": [lambda: bench_live.bench_whatif(), lambda: bench_live.bench_rerun_while_training()],
         "9": [lambda: bench_sweep.bench_sweep()],
         "10": [lambda: bench_sweep.bench_devices()],
+        "11": [lambda: bench_real.bench_real(seeds=(0, 1, 2))],
     }
 
 
-MEMORY_ONLY = {"6", "7"}  # rows a busy CPU does not disturb
+MEMORY_ONLY = {"6", "7", "11"}  # rows a busy CPU does not disturb (11 measures accuracy, not time)
 
 
 def _selects(token: str, key: str) -> bool:

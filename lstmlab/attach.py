@@ -31,7 +31,7 @@ def check_columns(loaded: LoadedModel, columns: tuple[str, ...], targets: tuple[
 def scale_like(values: np.ndarray, run: Run) -> ScaledSeries:
     """``values`` scaled with the run's own scaler (not one refitted on this data), split as the run was."""
     fitted = scale_series(values, run.targets, run.window_config)
-    return ScaledSeries(run.scaler.transform(values), run.scaler, fitted.bounds, fitted.targets)
+    return ScaledSeries(run.scaler.transform(values), run.scaler, fitted.bounds, fitted.targets, values)
 
 
 def attach_model(

@@ -4,6 +4,8 @@ Both read the target columns of the original (unscaled) series at the rows the w
 their forecasts are exactly what a person would write down from the window:
 
 - naive: the window's last value, repeated over the horizon;
+- drift: the window's last value plus the training split's mean change per step times the steps ahead
+  (the straight line from the first to the last training value, continued: Hyndman's drift method);
 - seasonal naive: the value one season before each target step. When the season is longer than the
   window, that value lies before the window and is read from the series itself (row
   ``target_rows[n] + step - season``). For steps at or past one season, the value is taken whole
@@ -58,6 +60,20 @@ def naive_forecast(values: np.ndarray, rows: np.ndarray, horizon: int) -> np.nda
     """The last value of each window (row ``rows[n] - 1``), repeated over the horizon: (N, H, K)."""
     last = values[np.asarray(rows, dtype=np.int64) - 1]  # (N, K)
     return np.repeat(last[:, None, :], horizon, axis=1).astype(np.float64)
+
+
+def mean_change(train: np.ndarray) -> np.ndarray:
+    """The training split's mean change per step of (n, K) values, ``(last - first) / (n - 1)``: (K,)."""
+    train = np.asarray(train, dtype=np.float64)
+    if len(train) < 2:
+        return np.zeros(train.shape[1:])
+    return (train[-1] - train[0]) / (len(train) - 1)
+
+
+def drift_forecast(values: np.ndarray, rows: np.ndarray, horizon: int, slope: np.ndarray) -> np.ndarray:
+    """The last value of each window plus ``slope`` (K,) per step ahead: (N, H, K)."""
+    steps = np.arange(1, horizon + 1, dtype=np.float64)[None, :, None]  # (1, H, 1)
+    return naive_forecast(values, rows, horizon) + steps * np.asarray(slope, dtype=np.float64)
 
 
 def seasonal_naive_forecast(values: np.ndarray, rows: np.ndarray, horizon: int, season: int) -> np.ndarray:

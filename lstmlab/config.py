@@ -37,6 +37,15 @@ class Scaling(Choice):
     MINMAX = "min-max"
 
 
+class Transform(Choice):
+    """What the model learns for the target columns; every forecast is turned back into original units."""
+
+    AUTO = "auto"  # chosen from the training and validation splits, with the reason stated
+    LEVELS = "levels"  # the scaled values themselves
+    DIFFERENCE = "first differences"  # each step's change, scaled by the training split's spread of changes
+    WINDOW = "window-relative"  # each window minus its own last value, scaled by that spread
+
+
 class InitState(Choice):
     ZEROS = "zeros"
     RANDOM = "random (tutorial)"
@@ -90,6 +99,7 @@ class WindowConfig:
     val_fraction: float = 0.15
     test_fraction: float = 0.15
     scaling: Scaling = Scaling.MINMAX  # on trending series (airline) it extrapolates better than standard
+    transform: Transform = Transform.AUTO  # model files saved before it existed load as LEVELS
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,11 @@ from lstmlab.windows import Scaler
 
 
 def _units(model: SimpleRNN, linear_in: torch.Tensor, scaler: Scaler, targets: Sequence[int],
-           horizon: int) -> np.ndarray:
-    """Linear layer output (B, H*K) → predictions (B, horizon, K) in original units."""
+           horizon: int, last: np.ndarray | None = None) -> np.ndarray:
+    """Linear layer output (B, H*K) → predictions (B, horizon, K) in original units (``last``: (B, K), see
+    ``Scaler.inverse``)."""
     pred = model.linear(linear_in).reshape(linear_in.shape[0], horizon, -1)
-    return scaler.inverse(pred, targets)
+    return scaler.inverse(pred, targets, last)
 
 
 def _device_x(model: SimpleRNN, x: torch.Tensor) -> torch.Tensor:
@@ -54,7 +55,7 @@ class RandomStates:
 
 
 def random_initial_states(model: SimpleRNN, x: torch.Tensor, scaler: Scaler, targets: Sequence[int],
-                          horizon: int = 1, seed: int = 0) -> RandomStates:
+                          horizon: int = 1, seed: int = 0, last: np.ndarray | None = None) -> RandomStates:
     """Call the model twice as the tutorial does (new ``randn`` states each call) and twice with zeros."""
     x = _device_x(model, x)
     shape = (model.n_layers * model.directions, x.shape[0], model.h_size)
@@ -67,7 +68,7 @@ def random_initial_states(model: SimpleRNN, x: torch.Tensor, scaler: Scaler, tar
             states = tuple(torch.randn(shape, generator=gen, dtype=x.dtype).to(x.device) for _ in range(n_states))
             states = states if n_states == 2 else states[0]
         output, h_n = model.run_cells(x, states)
-        return _units(model, model.summarize(output, h_n), scaler, targets, horizon)
+        return _units(model, model.summarize(output, h_n), scaler, targets, horizon, last)
 
     with torch.no_grad():
         return RandomStates((call(True), call(True)), (call(False), call(False)))
@@ -94,7 +95,7 @@ class Bidirectional:
 
 
 def bidirectional_summary(model: SimpleRNN, x: torch.Tensor, scaler: Scaler, targets: Sequence[int],
-                          horizon: int = 1, seed: int = 0) -> Bidirectional:
+                          horizon: int = 1, seed: int = 0, last: np.ndarray | None = None) -> Bidirectional:
     """Predictions from both summaries with zero initial states, and what the backward half has seen."""
     x = _device_x(model, x)
     hidden, window = model.h_size, x.shape[1]
@@ -112,7 +113,8 @@ def bidirectional_summary(model: SimpleRNN, x: torch.Tensor, scaler: Scaler, tar
         change_cor = (h_n2[-1] - h_n[-1]).abs().max().item()
         return Bidirectional(
             model.bidirectional, model.n_layers, window,
-            _units(model, tutorial, scaler, targets, horizon), _units(model, corrected, scaler, targets, horizon),
+            _units(model, tutorial, scaler, targets, horizon, last),
+            _units(model, corrected, scaler, targets, horizon, last),
             1 if model.bidirectional else window, window, change_tut, change_cor,
         )
 

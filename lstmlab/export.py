@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from enum import Enum
 from typing import Any
 
@@ -40,14 +40,15 @@ MODEL = {model}
 TRAIN = {train}
 
 series = prepare_series(read_table(DATA.read_bytes(), DATA.name), SPEC)
-scaled = scale_series(series.values, series.targets, WINDOWS)  # scaler fitted on the training rows
+scaled = scale_series(series.values, series.targets, WINDOWS)  # scaler and target transform, from the training rows
 test = window_splits(scaled, WINDOWS)["test"]
 
 model = SimpleRNN.from_config(len(series.columns), WINDOWS.window, WINDOWS.horizon * len(series.targets), MODEL)
 model.load_state_dict(load_file(WEIGHTS))  # MODEL.cell says which cell: LSTM, GRU or RNN
 
 targets = np.asarray(series.values, dtype=np.float64)[:, list(series.targets)]  # (T, K), original units
-predicted = scaled.scaler.inverse(predict(model, test.x, WINDOWS.horizon), series.targets)  # (N, H, K)
+# back in original units: levels unscaled, or changes added to each window's last value (test.last)
+predicted = scaled.scaler.inverse(predict(model, test.x, WINDOWS.horizon), series.targets, test.last)  # (N, H, K)
 actual = targets[test.target_rows[:, None] + np.arange(WINDOWS.horizon)]  # (N, H, K)
 train = targets[slice(*scaled.bounds["train"])]
 for k, target in enumerate(series.columns[t] for t in series.targets):
@@ -78,7 +79,9 @@ def file_stem(run: Run) -> str:
 
 def make_script(run: Run) -> str:
     """Python source that rebuilds ``run``'s pipeline and model and prints its test metrics."""
-    configs = (run.data_spec, run.window_config, run.model_config, run.train_config)
+    # the transform the run trained with, resolved: "auto" could choose otherwise in a later version
+    windows = replace(run.window_config, transform=run.scaler.target_transform)
+    configs = (run.data_spec, windows, run.model_config, run.train_config)
     names = {type(c).__name__ for c in configs}
     names |= {
         type(getattr(c, f.name)).__name__ for c in configs for f in fields(c) if isinstance(getattr(c, f.name), Enum)
@@ -89,7 +92,7 @@ def make_script(run: Run) -> str:
         source=run.source_name,
         imports=", ".join(sorted(names)),
         spec=_constructor(run.data_spec),
-        windows=_constructor(run.window_config),
+        windows=_constructor(windows),
         model=_constructor(run.model_config),
         train=_constructor(run.train_config),
     )

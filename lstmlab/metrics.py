@@ -14,12 +14,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lstmlab.baselines import naive_forecast, seasonal_naive_forecast, target_steps
+from lstmlab.baselines import drift_forecast, mean_change, naive_forecast, seasonal_naive_forecast, target_steps
 from lstmlab.devices import on_device, usable_device
 from lstmlab.model import predict
 from lstmlab.windows import SPLITS, SplitWindows, split_bounds
 
 METRIC_COLUMNS = ("MAE", "RMSE", "MAPE %", "MASE")
+FORECASTS = ("model", "naive", "drift", "seasonal naive")  # the table's rows per split, in this order
 
 
 def _pairs(actual: np.ndarray, predicted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -70,13 +71,16 @@ def mase(actual: np.ndarray, predicted: np.ndarray, train: np.ndarray, m: int = 
 
 
 def model_predictions(run, splits: dict[str, SplitWindows]) -> dict[str, np.ndarray]:
-    """The run's forecasts for each split's windows, in original units: (N, H, K) per split."""
+    """The run's forecasts for each split's windows, in original units: (N, H, K) per split.
+
+    Transformed targets are turned back from each window's last value (``SplitWindows.last``).
+    """
     horizon = run.window_config.horizon
     model = on_device(run.model, usable_device(run.train_config.device))  # kept runs live on the CPU
     out = {}
     for name, split in splits.items():
         scaled = predict(model, split.x, horizon).numpy().astype(np.float64)  # (N, H, K)
-        out[name] = run.scaler.inverse(scaled, run.targets)
+        out[name] = run.scaler.inverse(scaled, run.targets, split.last)
     return out
 
 
@@ -87,13 +91,15 @@ def forecasts(
     season: int,
     predictions: dict[str, np.ndarray] | None = None,
 ) -> dict[str, dict[str, np.ndarray]]:
-    """Per split: actual, model, naive and seasonal naive, each (N, H, K) in original units.
+    """Per split: actual, model, naive, drift and seasonal naive, each (N, H, K) in original units.
 
     ``values`` is the original (unscaled) series (T, F), the one the run's windows were cut from.
     """
     predictions = predictions if predictions is not None else model_predictions(run, splits)
     targets = np.asarray(values[:, list(run.targets)], dtype=np.float64)  # (T, K), not a copy of all columns
     horizon = run.window_config.horizon
+    start, stop = split_bounds(len(values), run.window_config)["train"]
+    slope = mean_change(targets[start:stop])  # (K,) the training split's mean change per step
     out = {}
     for name, split in splits.items():
         rows = split.target_rows
@@ -101,6 +107,7 @@ def forecasts(
             "actual": target_steps(targets, rows, horizon),
             "model": predictions[name],
             "naive": naive_forecast(targets, rows, horizon),
+            "drift": drift_forecast(targets, rows, horizon, slope),
             "seasonal naive": seasonal_naive_forecast(targets, rows, horizon, season),
         }
     return out
@@ -127,9 +134,9 @@ def evaluate_run(
     predictions: dict[str, np.ndarray] | None = None,
     table: dict[str, dict[str, np.ndarray]] | None = None,
 ) -> pd.DataFrame:
-    """Metrics for the model and both baselines on every split, for target ``target`` (0..K-1).
+    """Metrics for the model and every baseline on every split, for target ``target`` (0..K-1).
 
-    Rows: split × (model, naive, seasonal naive); columns: windows, MAE, RMSE, MAPE %, MASE and the
+    Rows: split × (model, naive, drift, seasonal naive); columns: windows, MAE, RMSE, MAPE %, MASE and the
     number of zero actuals MAPE skipped. MASE's scale comes from the training split's rows. Pass the
     ``forecasts`` ``table`` when it is already made (a million windows make it 50 MB).
     """
@@ -141,7 +148,7 @@ def evaluate_run(
         if split not in table:
             continue
         f = table[split]
-        for name in ("model", "naive", "seasonal naive"):
+        for name in FORECASTS:
             label = f"seasonal naive (m={season})" if name == "seasonal naive" else name
             rows.append(
                 {
@@ -155,13 +162,13 @@ def evaluate_run(
 
 
 def verdict(metrics: pd.DataFrame, split: str = "test") -> tuple[bool, str] | None:
-    """Whether the model's MAE beats both baselines' on ``split``, and a sentence saying so; None if unknown."""
+    """Whether the model's MAE beats every baseline's on ``split``, and a sentence saying so; None if unknown."""
     mae_by = metrics[metrics.split == split].set_index("forecast")["MAE"]
     if len(mae_by) < 3 or not np.isfinite(mae_by.iloc[0]):
         return None
     model, best = mae_by.iloc[0], mae_by.iloc[1:].min()
     beats = bool(model < best)
-    outcome = "beats both baselines." if beats else "does not beat the best baseline."
+    outcome = "beats every baseline." if beats else "does not beat the best baseline."
     return beats, f"{split.capitalize()} MAE: model {model:.4g}, best baseline {best:.4g}: the model {outcome}"
 
 

@@ -26,21 +26,23 @@ import torch
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
-from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, WindowConfig
+from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, Transform, WindowConfig
 from lstmlab.errors import ModelFileError
 from lstmlab.model import GATE_COUNT, SimpleRNN
 from lstmlab.runs import Run
 from lstmlab.train import History
 from lstmlab.windows import Scaler
 
-FORMAT, FORMAT_VERSION = "lstmlab-model", 3
+FORMAT, FORMAT_VERSION = "lstmlab-model", 4
 # Settings added since each older version: such a file lacks them and loads with each one's default,
 # which is what the app did before the setting existed. Any other missing key is refused. Versions 1
-# and 2 are LSTMs whose weights are named lstm.*; version 3 names the cell and its weights rnn.*.
+# and 2 are LSTMs whose weights are named lstm.*; version 3 names the cell and its weights rnn.*;
+# version 4 adds target transforms (older files trained on levels: ``_backfill``).
 _OPTIMIZER = {"config.train.optimizer", "config.train.weight_decay", "config.train.momentum"}
 ADDED_SINCE = {
     1: frozenset({"config.data.duplicates", "config.model.cell", *_OPTIMIZER}),
     2: frozenset({"config.model.cell", *_OPTIMIZER}),
+    3: frozenset(),
 }
 MAX_CONFIG_BYTES = 1 << 20
 MAX_HEADER_BYTES = 1 << 20  # our headers hold a dozen tensors: a few kB
@@ -57,7 +59,9 @@ SCHEMA = {
     "train": TrainConfig,
     "columns": [str],
     "targets": [int],
-    "scaler": {"kind": Scaling, "shift": [float], "scale": [float]},
+    "scaler": {
+        "kind": Scaling, "shift": [float], "scale": [float], "transform": Transform, "changed": [int], "reason": str
+    },
     "source": {"name": str, "digest": str},
     "history": History,  # its numbers may be null (NaN or infinite when saved)
 }
@@ -93,7 +97,14 @@ def save_model(run: Run) -> tuple[bytes, bytes]:
         "train": run.train_config,
         "columns": run.columns,
         "targets": run.targets,
-        "scaler": {"kind": run.scaler.kind, "shift": run.scaler.shift, "scale": run.scaler.scale},
+        "scaler": {
+            "kind": run.scaler.kind,
+            "shift": run.scaler.shift,
+            "scale": run.scaler.scale,
+            "transform": run.scaler.target_transform,
+            "changed": run.scaler.changed,
+            "reason": run.scaler.reason,
+        },
         "source": {"name": run.source_name, "digest": run.source_digest},
         "history": run.history,
     }
@@ -155,6 +166,16 @@ def _refuse_constant(name: str) -> None:
     raise ModelFileError(f"model config: {name} is not allowed in a model file.")
 
 
+def _backfill(config: dict[str, Any]) -> None:
+    """Files saved before target transforms existed trained on levels: say so, and nothing else changes."""
+    if isinstance(config.get("window"), dict):
+        config["window"].setdefault("transform", Transform.LEVELS.name)
+    if isinstance(config.get("scaler"), dict):
+        config["scaler"].setdefault("transform", Transform.LEVELS.name)
+        config["scaler"].setdefault("changed", [])
+        config["scaler"].setdefault("reason", "")
+
+
 def parse_config(config_json: bytes) -> dict[str, Any]:
     """The JSON config, validated against ``SCHEMA``, then its ranges and the agreement of its parts."""
     size = len(config_json)
@@ -170,6 +191,8 @@ def parse_config(config_json: bytes) -> dict[str, Any]:
     _check(type(version) is int and version in readable,
            f"format_version {version!r} is not supported (this app reads {', '.join(map(str, readable))}).")
     added = frozenset().union(*(names for since, names in ADDED_SINCE.items() if version <= since))
+    if version < 4:
+        _backfill(config)
     c = _read(config, SCHEMA, "config", optional=added)
     shape, window, columns, targets, scaler = c["shape"], c["window"], c["columns"], c["targets"], c["scaler"]
     sizes = {**shape, "h_size": c["model"].h_size, "n_layers": c["model"].n_layers}
@@ -186,9 +209,13 @@ def parse_config(config_json: bytes) -> dict[str, Any]:
         (shape["output_size"] == window.horizon * len(targets), "shape.output_size must be horizon × targets."),
         (len(scaler["shift"]) == len(scaler["scale"]) == len(columns), "the scaler needs one value per column."),
         (all(s > 0 for s in scaler["scale"]), "scaler.scale values must be positive."),
+        (scaler["transform"] is not Transform.AUTO, "scaler.transform must be resolved, not AUTO."),
+        (scaler["changed"] == ([] if scaler["transform"] is Transform.LEVELS else targets),
+         "scaler.changed must list the target columns for a transform other than LEVELS, else be empty."),
     ):  # fmt: skip
         _check(bool(ok), message)
-    c["scaler"] = Scaler(scaler["kind"], np.array(scaler["shift"]), np.array(scaler["scale"]))
+    c["scaler"] = Scaler(scaler["kind"], np.array(scaler["shift"]), np.array(scaler["scale"]), scaler["transform"],
+                         tuple(scaler["changed"]), scaler["reason"])  # fmt: skip
     c["columns"], c["targets"] = tuple(columns), tuple(targets)
     return c
 

@@ -1,7 +1,9 @@
 """Windowing: a (T, F) series becomes (N, window, F) inputs and (N, horizon, targets) outputs.
 
 Windows are strided views (``Tensor.unfold``), never copies, so a 10-million-row series windows
-instantly. Splits are chronological and the scaler is fitted on the training rows only.
+instantly. Splits are chronological and the scaler is fitted on the training rows only. The target
+transform (``lstmlab.transforms``) rides on the scaler: first differences are a column of the scaled
+series (windows stay views); window-relative targets subtract each window's last value (one copy).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lstmlab.config import Scaling, WindowConfig
+from lstmlab.config import Scaling, Transform, WindowConfig
+from lstmlab.transforms import change_spread, choose_transform, differences, to_original
 
 SPLITS = ("train", "validation", "test")
 
@@ -69,14 +72,28 @@ def make_windows(
 
 @dataclass(frozen=True)
 class Scaler:
-    """Per-column affine scaling, ``scaled = (x - shift) / scale``, fitted on training rows."""
+    """Per-column affine scaling, ``scaled = (x - shift) / scale``, fitted on training rows.
+
+    With a ``target_transform`` other than levels, the ``changed`` (target) columns are scaled by the training
+    split's spread of changes instead, and first differences are taken before scaling.
+    """
 
     kind: Scaling
     shift: np.ndarray  # (F,)
     scale: np.ndarray  # (F,)
+    target_transform: Transform = Transform.LEVELS  # resolved: never AUTO
+    changed: tuple[int, ...] = ()  # the target columns the transform applies to
+    reason: str = ""  # why this transform, in words
 
     @classmethod
-    def fit(cls, kind: Scaling, rows: np.ndarray) -> Scaler:
+    def fit(
+        cls,
+        kind: Scaling,
+        rows: np.ndarray,
+        targets: Sequence[int] = (),
+        transform: Transform = Transform.LEVELS,
+        reason: str = "",
+    ) -> Scaler:
         rows = np.asarray(rows, dtype=np.float64)  # float32 sums overflow on values near 1e19
         n_features = rows.shape[1]
         if kind is Scaling.STANDARD:
@@ -87,19 +104,43 @@ class Scaler:
             shift, scale = np.zeros(n_features), np.ones(n_features)
         # A constant column would divide by zero: leave it unscaled around its value.
         scale = np.where(scale > 0, scale, 1.0)
-        return cls(kind, shift.astype(np.float64), scale.astype(np.float64))
+        if transform is Transform.AUTO:
+            raise ValueError("resolve the auto transform (choose_transform) before fitting a scaler.")
+        changed = tuple(int(t) % n_features for t in targets) if transform is not Transform.LEVELS else ()
+        if changed:
+            cols = list(changed)
+            scale[cols] = change_spread(rows[:, cols])
+            # window-relative values are offsets, so any shift cancels; the mean keeps float32 values small
+            shift[cols] = rows[:, cols].mean(axis=0) if transform is Transform.WINDOW else 0.0
+        return cls(kind, shift.astype(np.float64), scale.astype(np.float64), transform, changed, reason)
 
     def transform(self, values: np.ndarray) -> np.ndarray:
+        """The (T, F) series in model units, float32: scaled, with first differences where asked."""
         out = np.array(values, dtype=np.float32)  # (T, F), the one copy; scaled in place
+        if self.target_transform is Transform.DIFFERENCE and self.changed:
+            cols = list(self.changed)
+            out[:, cols] = differences(np.asarray(values)[:, cols])
         out -= self.shift.astype(np.float32)
         out /= self.scale.astype(np.float32)
         return out
 
-    def inverse(self, values: np.ndarray | torch.Tensor, columns: Sequence[int]) -> np.ndarray:
-        """Undo the scaling of ``values`` whose last axis holds the given ``columns``."""
+    def inverse(
+        self, values: np.ndarray | torch.Tensor, columns: Sequence[int], last: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Undo the scaling (and transform) of ``values`` whose last axis holds the given ``columns``.
+
+        For transformed targets ``values`` is (N, H, K) and ``last`` (N, K) is each window's last value in
+        original units (``SplitWindows.last``); one window's (H, K) takes its (K,) ``last``.
+        """
         cols = list(columns)
         values = values.detach().cpu().numpy() if isinstance(values, torch.Tensor) else values
-        return values * self.scale[cols] + self.shift[cols]
+        if last is not None and np.ndim(values) == 2 and np.ndim(last) == 1:  # one window
+            return self.inverse(values[None], columns, np.asarray(last)[None])[0]
+        if not self.changed or not set(cols) & set(self.changed):
+            return values * self.scale[cols] + self.shift[cols]
+        if [c % len(self.scale) for c in cols] != list(self.changed):
+            raise ValueError(f"columns {cols} must be the transformed target columns {list(self.changed)}.")
+        return to_original(self.target_transform, values, last, self.shift[cols], self.scale[cols])
 
 
 def split_bounds(length: int, config: WindowConfig) -> dict[str, tuple[int, int]]:
@@ -122,6 +163,7 @@ class ScaledSeries:
     scaler: Scaler
     bounds: dict[str, tuple[int, int]]
     targets: tuple[int, ...]
+    original: np.ndarray | None = None  # (T, F) the unscaled series (a reference): each window's last value
 
     @property
     def length(self) -> int:
@@ -136,17 +178,22 @@ def scale_series(values: np.ndarray, targets: Sequence[int], config: WindowConfi
     start, stop = bounds["train"]
     if stop - start < 1:
         raise ValueError("the training split is empty: use smaller validation and test fractions.")
-    scaler = Scaler.fit(config.scaling, values[start:stop])
-    return ScaledSeries(scaler.transform(values), scaler, bounds, tuple(int(t) for t in targets))
+    targets = tuple(int(t) for t in targets)
+    transform, reason = config.transform, ""
+    if transform is Transform.AUTO:
+        transform, reason = choose_transform(values, targets, bounds, config.window)
+    scaler = Scaler.fit(config.scaling, values[start:stop], targets, transform, reason)
+    return ScaledSeries(scaler.transform(values), scaler, bounds, targets, values)
 
 
 @dataclass(frozen=True)
 class SplitWindows:
     """One split's windows, and the row index of each window's first target step."""
 
-    x: torch.Tensor  # (N, W, F), a view
+    x: torch.Tensor  # (N, W, F), a view (a copy for window-relative targets)
     y: torch.Tensor  # (N, H, K)
     target_rows: np.ndarray  # (N,) row in the whole series of y[n, 0]
+    last: np.ndarray | None = None  # (N, K) each window's last target values, original units (float64)
 
     def __len__(self) -> int:
         return self.x.shape[0]
@@ -157,15 +204,31 @@ def window_splits(series: ScaledSeries, config: WindowConfig) -> dict[str, Split
     out = {}
     empty_x = torch.empty(0, config.window, series.values.shape[1])
     empty_y = torch.empty(0, config.horizon, len(series.targets))
+    cols = list(series.targets)
     for name, (start, stop) in series.bounds.items():
         n = count_windows(stop - start, config.window, config.horizon, config.stride)
         if n == 0:
-            out[name] = SplitWindows(empty_x, empty_y, np.empty(0, dtype=np.int64))
+            empty_last = np.empty((0, len(cols)))
+            out[name] = SplitWindows(empty_x, empty_y, np.empty(0, dtype=np.int64), empty_last)
             continue
         x, y = make_windows(series.values[start:stop], config.window, config.horizon, config.stride, series.targets)
         rows = start + config.window + config.stride * np.arange(n)
-        out[name] = SplitWindows(x, y, rows)
+        if series.scaler.target_transform is Transform.WINDOW and series.scaler.changed:
+            x, y = relative_to_last(x, y, cols)
+        last = None
+        if series.original is not None:
+            last = np.asarray(series.original[rows - 1][:, cols], dtype=np.float64)  # (N, K)
+        out[name] = SplitWindows(x, y, rows, last)
     return out
+
+
+def relative_to_last(x: torch.Tensor, y: torch.Tensor, targets: Sequence[int]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Window-relative targets: each window's target columns and y minus the window's last target values."""
+    cols = list(targets)
+    last = x[:, -1, cols].clone()  # (N, K)
+    x = x.clone()  # (N, W, F): the one copy, only for this transform
+    x[:, :, cols] -= last[:, None, :]
+    return x, y - last[:, None, :]  # (N, H, K)
 
 
 def describe_shapes(series: ScaledSeries, config: WindowConfig) -> list[dict[str, object]]:

@@ -33,7 +33,7 @@ def test_without_a_run_the_page_points_to_training():
 
 def test_metrics_for_the_model_and_both_baselines(at):
     metrics = next(df.value for df in at.dataframe if "forecast" in df.value.columns)
-    assert list(metrics.forecast.unique()) == ["model", "naive", "seasonal naive (m=12)"]
+    assert list(metrics.forecast.unique()) == ["model", "naive", "drift", "seasonal naive (m=12)"]
     assert list(metrics.split.unique()) == ["train", "validation", "test"]
     assert metrics[["MAE", "RMSE", "MAPE %", "MASE"]].notna().all().all()
     naive_test = metrics[(metrics.split == "test") & (metrics.forecast == "naive")].iloc[0]

@@ -153,3 +153,23 @@ def test_sweep_and_device_rows_small():
     assert "pool of" in row.name and "torch thread" in row.notes[0]
     rows = bench_sweep.bench_devices(n_windows=64, window=4, features=2, h_size=2, epochs=1, devices=["cpu"])
     assert len(rows) == 1 and rows[0].ratio == pytest.approx(1.0) and "GRU" in rows[0].measured
+
+
+def test_real_series_row_small():
+    from benchmarks import bench_real
+
+    row = bench_real.bench_real(seeds=(0,), series=("tests/data/monthly-shampoo-sales.csv",))
+    _finite(row)
+    assert row.measured.endswith("×") and "monthly-shampoo-sales.csv: 36 rows" in row.notes[0]
+
+
+def test_fitting_window_leaves_a_handful_of_test_windows():
+    from benchmarks.bench_real import fitting_window
+    from lstmlab.config import WindowConfig
+    from lstmlab.windows import count_windows, split_bounds
+
+    for length in (36, 79, 108, 144, 2_000):
+        window = fitting_window(length, WindowConfig())
+        start, stop = split_bounds(length, WindowConfig())["test"]
+        assert count_windows(stop - start, window) >= min(5, stop - start - 3)
+        assert window == 12 or count_windows(stop - start, window + 1) < 5

@@ -13,7 +13,7 @@ import pytest
 
 from lstmlab import config as config_module
 from lstmlab.baselines import detect_season
-from lstmlab.config import Cell, DataSpec, ModelConfig, Optimizer, Scaling, TrainConfig, WindowConfig
+from lstmlab.config import Cell, DataSpec, ModelConfig, Optimizer, Scaling, TrainConfig, Transform, WindowConfig
 from lstmlab.data import read_table
 from lstmlab.export import file_stem, make_script
 from lstmlab.metrics import evaluate_run
@@ -40,7 +40,15 @@ def synthetic_csv() -> bytes:
 
 
 CASES = {
-    "airline": ("airline-passengers.csv", None, WindowConfig(), ModelConfig(h_size=16), TrainConfig(epochs=3, seed=1)),
+    "airline": ("airline-passengers.csv", None, WindowConfig(), ModelConfig(h_size=16),  # auto: window-relative
+                TrainConfig(epochs=3, seed=1)),
+    "airline, first differences, horizon 4": (
+        "airline-passengers.csv",
+        None,
+        WindowConfig(horizon=4, transform=Transform.DIFFERENCE),
+        ModelConfig(h_size=8),
+        TrainConfig(epochs=3, seed=1),
+    ),
     "two targets, horizon 3": (
         "load.csv",
         DataSpec(time_columns=("date",), features=("load", "temp"), targets=("temp", "load")),
@@ -90,6 +98,8 @@ def test_generated_script_reproduces_the_test_metrics(case, tmp_path):
         model_config=model_config, train_config=train_config, columns=series.columns, targets=series.targets,
         scaler=scaled.scaler, model=model, history=history,
     )
+    if window_config.transform is not Transform.LEVELS:  # the case exercises a transform, not levels
+        assert run.scaler.target_transform is not Transform.LEVELS
     season = detect_season(series.frequency, series.values[:, 0], series.time)
     expected = {}
     for k, name in enumerate(run.target_names):

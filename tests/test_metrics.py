@@ -16,7 +16,7 @@ from lstmlab.baselines import (
     seasonal_naive_forecast,
     target_steps,
 )
-from lstmlab.config import DataSpec, ModelConfig, TrainConfig, WindowConfig
+from lstmlab.config import DataSpec, ModelConfig, TrainConfig, Transform, WindowConfig
 from lstmlab.metrics import (
     evaluate_run,
     forecast_origins,
@@ -35,9 +35,9 @@ from lstmlab.train import History
 from lstmlab.windows import scale_series, window_splits
 
 
-def make_run(values: np.ndarray, targets=(0,), window=6, horizon=1, seed=0):
+def make_run(values: np.ndarray, targets=(0,), window=6, horizon=1, seed=0, transform=Transform.LEVELS):
     """An untrained run over ``values`` (T, F): enough to check the bookkeeping around the model."""
-    config = WindowConfig(window=window, horizon=horizon)
+    config = WindowConfig(window=window, horizon=horizon, transform=transform)
     scaled = scale_series(values, targets, config)
     splits = window_splits(scaled, config)
     torch.manual_seed(seed)
@@ -165,8 +165,8 @@ def test_evaluate_run_matches_a_direct_computation():
     values = (rng.normal(size=(150, 2)).cumsum(axis=0) + 50).astype(np.float32)
     run, scaled, splits = make_run(values, targets=(1,), window=6, horizon=2)
     table = evaluate_run(run, values, splits, season=4)
-    assert list(table.split) == ["train"] * 3 + ["validation"] * 3 + ["test"] * 3
-    assert list(table.forecast[:3]) == ["model", "naive", "seasonal naive (m=4)"]
+    assert list(table.split) == ["train"] * 4 + ["validation"] * 4 + ["test"] * 4
+    assert list(table.forecast[:4]) == ["model", "naive", "drift", "seasonal naive (m=4)"]
     # the model row, computed independently: scale by hand, run the module, undo by hand
     test = splits["test"]
     with torch.no_grad():
@@ -183,6 +183,11 @@ def test_evaluate_run_matches_a_direct_computation():
     naive = table[(table.split == "test") & (table.forecast == "naive")].iloc[0]
     last = values[test.target_rows - 1, 1].astype(np.float64)[:, None]
     assert naive["MAE"] == pytest.approx(np.mean(np.abs(actual - last)))
+    # drift: the last value plus the training split's mean change per step, times the steps ahead
+    train = values[:n_train, 1].astype(np.float64)
+    slope = (train[-1] - train[0]) / (n_train - 1)
+    drift = table[(table.split == "test") & (table.forecast == "drift")].iloc[0]
+    assert drift["MAE"] == pytest.approx(np.mean(np.abs(actual - (last + slope * np.array([1.0, 2.0])))))
 
 
 def test_model_predictions_and_the_download_table():
@@ -212,7 +217,7 @@ def test_verdict_names_the_best_baseline():
     metrics = pd.DataFrame(
         {"split": ["test"] * 3, "forecast": ["model", "naive", "seasonal naive (m=7)"], "MAE": [2.0, 3.0, 2.5]}
     )
-    assert verdict(metrics) == (True, "Test MAE: model 2, best baseline 2.5: the model beats both baselines.")
+    assert verdict(metrics) == (True, "Test MAE: model 2, best baseline 2.5: the model beats every baseline.")
     metrics.loc[0, "MAE"] = 2.7
     assert verdict(metrics)[0] is False
     assert verdict(metrics, "validation") is None

@@ -24,8 +24,10 @@ from lstmlab.config import (
     Optimizer,
     Scaling,
     TrainConfig,
+    Transform,
     WindowConfig,
 )
+from lstmlab.metrics import model_predictions
 from lstmlab.model import SimpleLSTM, SimpleRNN, predict
 from lstmlab.persist import (
     ModelFileError,
@@ -40,10 +42,11 @@ from lstmlab.train import fit
 from lstmlab.windows import scale_series, window_splits
 
 
-def make_run(bidirectional=True, n_layers=2, horizon=3, targets=(0, 2), cell=Cell.LSTM):
+def make_run(bidirectional=True, n_layers=2, horizon=3, targets=(0, 2), cell=Cell.LSTM, transform=Transform.AUTO,
+             values=None):
     rng = np.random.default_rng(0)
-    values = (rng.normal(size=(120, 3)).cumsum(axis=0)).astype(np.float32)
-    window = WindowConfig(window=7, horizon=horizon, scaling=Scaling.MINMAX)
+    values = (rng.normal(size=(120, 3)).cumsum(axis=0)).astype(np.float32) if values is None else values
+    window = WindowConfig(window=7, horizon=horizon, scaling=Scaling.MINMAX, transform=transform)
     scaled = scale_series(values, targets, window)
     splits = window_splits(scaled, window)
     model_config = ModelConfig(h_size=6, n_layers=n_layers, bidirectional=bidirectional, cell=cell)
@@ -353,3 +356,43 @@ def test_a_version_1_file_loads_with_the_settings_added_since_at_their_defaults(
     old["train"].pop("seed")  # a setting version 1 already had is still required
     with pytest.raises(ModelFileError, match="exactly the keys"):
         load_model(weights, json.dumps(old).encode())
+
+
+@pytest.mark.parametrize("transform", [Transform.DIFFERENCE, Transform.WINDOW])
+def test_a_transformed_run_reloads_with_its_transform_and_the_same_forecasts(transform):
+    values = (np.random.default_rng(1).normal(size=(120, 3)).cumsum(axis=0) + 40).astype(np.float32)
+    run, splits = make_run(n_layers=1, transform=transform, values=values)
+    weights, config = save_model(run)
+    assert json.loads(config)["scaler"]["transform"] == transform.name
+    back = load_model(weights, config).as_run(2, "data.csv", "d1g35t")
+    assert back.scaler.target_transform is transform and back.scaler.changed == (0, 2)
+    rebuilt = window_splits(scale_like(values, back), back.window_config)
+    expected, got = model_predictions(run, splits), model_predictions(back, rebuilt)
+    for split in expected:
+        np.testing.assert_array_equal(got[split], expected[split])  # original units, from each window's last value
+
+
+def test_a_file_saved_before_transforms_loads_as_levels(saved):
+    values = (np.random.default_rng(1).normal(size=(120, 3)).cumsum(axis=0) + 40).astype(np.float32)
+    run, splits = make_run(n_layers=1, transform=Transform.LEVELS, values=values)
+    weights, config = save_model(run)
+    old = json.loads(config)
+    old["format_version"] = 3  # as the app wrote it before target transforms
+    del old["window"]["transform"]
+    for key in ("transform", "changed", "reason"):
+        del old["scaler"][key]
+    back = load_model(weights, json.dumps(old).encode()).as_run(2, "data.csv", "d1g35t")
+    assert back.window_config.transform is Transform.LEVELS and back.scaler.target_transform is Transform.LEVELS
+    expected, got = model_predictions(run, splits), model_predictions(back, splits)
+    np.testing.assert_array_equal(got["test"], expected["test"])
+
+
+def test_an_unresolved_or_inconsistent_transform_is_refused(saved):
+    _, _, weights, config = saved
+    for change, words in ((("transform", "AUTO"), "resolved"), (("changed", [1]), "changed")):
+        bad = json.loads(config)
+        bad["scaler"]["transform"] = "WINDOW"
+        bad["scaler"]["changed"] = bad["targets"]
+        bad["scaler"][change[0]] = change[1]
+        with pytest.raises(ModelFileError, match=words):
+            load_model(weights, json.dumps(bad).encode())

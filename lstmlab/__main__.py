@@ -1,0 +1,7 @@
+"""``python -m lstmlab fit FILE ...``: see ``lstmlab.cli``."""
+
+import sys
+
+from lstmlab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,102 @@
+"""``python -m lstmlab fit``: the same numbers as the library pipeline, and status 2 on a file it cannot use."""
+
+import io
+import json
+import math
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from lstmlab.cli import main
+from lstmlab.config import ModelConfig, TrainConfig, Transform, WindowConfig
+from lstmlab.data import DataError, read_table
+from lstmlab.metrics import evaluate_run, forecasts, model_predictions
+from lstmlab.pipeline import build_run, season_for, train_run
+from lstmlab.prepare import infer_spec, prepare_series
+
+ROOT = Path(__file__).resolve().parents[1]
+AIRLINE = resources.files("lstmlab").joinpath("samples", "airline-passengers.csv")
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(list(argv), out, err)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_json_equals_evaluate_run_for_the_same_settings(tmp_path):
+    path = tmp_path / "airline-passengers.csv"
+    path.write_bytes(AIRLINE.read_bytes())
+    status, out, err = run_cli("fit", str(path), "--epochs", "3", "--window", "6", "--horizon", "2", "--json")
+    assert status == 0, err
+    assert "epoch 3/3" in err  # the progress bar went to stderr
+    got = json.loads(out)
+    # the same pipeline, called directly with the app's defaults
+    table = read_table(path.read_bytes(), path.name)
+    series = prepare_series(table, infer_spec(table))
+    window = WindowConfig(window=6, horizon=2)
+    trained = train_run(build_run(series, window, ModelConfig(), TrainConfig(epochs=3)))
+    run, splits = trained.run, trained.splits
+    season = season_for(series, run)
+    expected = evaluate_run(
+        run,
+        series.values,
+        splits,
+        season,
+        table=forecasts(run, series.values, splits, season, model_predictions(run, splits)),
+    )
+    assert got["rows"] == 144 and got["targets"] == ["Passengers"]
+    assert got["settings"]["window"] == 6 and got["settings"]["transform"] == "auto"
+    assert got["settings"]["transform_used"] == run.scaler.target_transform.name.lower() == "window"
+    assert got["settings"]["transform_reason"] == run.scaler.reason
+    assert len(got["metrics"]) == len(expected) == 12
+    forecasts_seen = [m["forecast"] for m in got["metrics"][:4]]
+    assert forecasts_seen == ["model", "naive", "drift", f"seasonal naive (m={season})"]
+    for row, (_, want) in zip(got["metrics"], expected.iterrows(), strict=True):
+        assert (row["split"], row["forecast"], row["windows"]) == (want["split"], want["forecast"], want["windows"])
+        for ours, theirs in (("MAE", "MAE"), ("RMSE", "RMSE"), ("MAPE", "MAPE %"), ("MASE", "MASE")):
+            assert row[ours] == pytest.approx(want[theirs], rel=1e-12) or (
+                row[ours] is None and math.isnan(want[theirs])
+            )
+
+
+def test_table_on_stdout_and_explicit_columns(tmp_path):
+    path = tmp_path / "load.csv"
+    path.write_text("date,load,temp\n" + "".join(f"2001-01-{d:02d},{50 + d % 7},{10 + d % 3}\n" for d in range(1, 31)))
+    status, out, _ = run_cli("fit", str(path), "--target", "temp", "--features", "load", "--window", "4",
+                             "--transform", "levels", "--epochs", "1")  # fmt: skip
+    assert status == 0
+    assert "auto" not in out.splitlines()[0] and "levels" in out.splitlines()[0]
+    for split in ("train", "validation", "test"):
+        assert split in out
+    assert "drift" in out and "seasonal naive" in out and "temp" in out
+
+
+@pytest.mark.parametrize("content", [b"a,b\n", b"", b"x;y\nfoo;bar\n"])
+def test_a_file_it_cannot_use_exits_2_with_the_apps_message(tmp_path, content):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataError) as app_error:
+        read_table(content, "bad.csv")
+    done = subprocess.run([sys.executable, "-m", "lstmlab", "fit", str(path)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)  # fmt: skip
+    assert done.returncode == 2 and done.stdout == ""
+    assert str(app_error.value) in done.stderr
+
+
+def test_settings_the_series_cannot_take_exit_2(tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text("v\n" + "\n".join(str(i * i % 7) for i in range(10)) + "\n")
+    status, out, err = run_cli("fit", str(path), "--window", "30")
+    assert status == 2 and out == "" and "no training windows" in err
+    status, _, err = run_cli("fit", str(path), "--target", "nope")
+    assert status == 2 and "'nope'" in err
+
+
+def test_transform_names_map_to_the_enum():
+    from lstmlab.cli import TRANSFORMS
+
+    assert set(TRANSFORMS.values()) == set(Transform)
