@@ -15,7 +15,8 @@ from lstmlab.replay import cpu_state
 from lstmlab.train import fit, start_fit
 from lstmlab.windows import make_windows
 
-CONFIG = TrainConfig(epochs=4, batch_size=32, seed=7, patience=0)
+ENDLESS = TrainConfig(epochs=100_000, patience=0, device="cpu")  # stopped by the test, never by its end
+CONFIG = TrainConfig(epochs=4, batch_size=32, seed=7, patience=0, device="cpu")  # threads here; GPU: test_accelerators
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_start_fit_trains_the_weights_fit_trains(windows):
 
 def test_start_fit_with_validation_matches_fit(windows):
     x, y = windows
-    config = TrainConfig(epochs=6, batch_size=32, seed=3, patience=2, lr=0.2)
+    config = TrainConfig(epochs=6, batch_size=32, seed=3, patience=2, lr=0.2, device="cpu")
     val = (x[200:], y[200:])
     expected = new_model()
     history = fit(expected, x[:200], y[:200], config, val=val)
@@ -75,7 +76,7 @@ def test_start_fit_with_validation_matches_fit(windows):
 def test_snapshots_read_during_training_are_whole_epochs(windows):
     """A reader polling from another thread only ever sees the weights of a finished epoch."""
     x, y = windows
-    config = TrainConfig(epochs=8, batch_size=16, seed=7, patience=0)
+    config = TrainConfig(epochs=8, batch_size=16, seed=7, patience=0, device="cpu")
     _, _, states = reference(x, y, config)
     training = start_fit(new_model(), x, y, config)
     seen = {}
@@ -162,7 +163,7 @@ def worker_alive(training: Training) -> bool:
 
 def test_a_training_nobody_touches_ends_its_worker(windows):
     x, y = windows
-    training = start_fit(new_model(), x, y, TrainConfig(epochs=100_000, patience=0), heartbeat_seconds=0.2)
+    training = start_fit(new_model(), x, y, ENDLESS, heartbeat_seconds=0.2)
     assert worker_alive(training)
     assert training.join(timeout=60)
     assert not worker_alive(training)
@@ -173,7 +174,7 @@ def test_a_training_nobody_touches_ends_its_worker(windows):
 
 def test_touching_keeps_the_worker_alive_and_stop_ends_it(windows):
     x, y = windows
-    training = start_fit(new_model(), x, y, TrainConfig(epochs=100_000, patience=0), heartbeat_seconds=2.0)
+    training = start_fit(new_model(), x, y, ENDLESS, heartbeat_seconds=2.0)
     until = time.monotonic() + 3.0  # longer than the heartbeat: only the touches keep it going
     while time.monotonic() < until:
         training.touch()
@@ -220,8 +221,8 @@ def test_an_error_inside_an_epoch_leaves_the_best_finished_epoch(windows, monkey
 
 def test_each_call_has_its_own_daemon_worker(windows):
     x, y = windows
-    first = start_fit(new_model(), x, y, TrainConfig(epochs=100_000, patience=0))
-    second = start_fit(new_model(), x, y, TrainConfig(epochs=100_000, patience=0))
+    first = start_fit(new_model(), x, y, ENDLESS)
+    second = start_fit(new_model(), x, y, ENDLESS)
     threads = {t.name: t for t in threading.enumerate()}
     assert first.thread_name != second.thread_name
     assert threads[first.thread_name].daemon and threads[second.thread_name].daemon

@@ -45,7 +45,8 @@ def make_run(values: np.ndarray, targets=(0,), window=6, horizon=1, seed=0, tran
     model = SimpleLSTM.from_config(values.shape[1], window, horizon * len(targets), ModelConfig(h_size=4))
     run = Run.create(
         number=1, source_name="synthetic.csv", source_digest="digest", data_spec=DataSpec(features=columns),
-        window_config=config, model_config=ModelConfig(h_size=4), train_config=TrainConfig(), columns=columns,
+        window_config=config, model_config=ModelConfig(h_size=4), train_config=TrainConfig(device="cpu"),
+        columns=columns,
         targets=tuple(targets), scaler=scaled.scaler, model=model, history=History(),
     )
     return run, scaled, splits

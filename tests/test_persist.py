@@ -50,7 +50,7 @@ def make_run(bidirectional=True, n_layers=2, horizon=3, targets=(0, 2), cell=Cel
     scaled = scale_series(values, targets, window)
     splits = window_splits(scaled, window)
     model_config = ModelConfig(h_size=6, n_layers=n_layers, bidirectional=bidirectional, cell=cell)
-    train_config = TrainConfig(epochs=2, seed=3)
+    train_config = TrainConfig(epochs=2, seed=3, device="cpu")  # bit for bit; GPU files: test_accelerators
     model = SimpleRNN.from_config(3, 7, horizon * len(targets), model_config)
     history = fit(
         model, splits["train"].x, splits["train"].y, train_config, val=(splits["validation"].x, splits["validation"].y)

@@ -36,7 +36,7 @@ def make_context(window: int = 4, trained: bool = True, **model) -> tour.TourCon
     model_config = ModelConfig(h_size=8, **model)
     if not trained:
         return tour.TourContext(name, series, scaled, config, splits, model_config)
-    train_config = TrainConfig(epochs=2, batch_size=16, seed=3)
+    train_config = TrainConfig(epochs=2, batch_size=16, seed=3, device="cpu")  # as the app keeps runs: on the CPU
     net = SimpleLSTM.from_config(len(series.columns), window, len(series.targets), model_config, seed=3)
     run = Run.create(number=1, source_name=name, source_digest="d", data_spec=spec, window_config=config,
                      model_config=model_config, train_config=train_config, columns=series.columns,
