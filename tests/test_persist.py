@@ -30,6 +30,7 @@ from lstmlab.config import (
 from lstmlab.metrics import model_predictions
 from lstmlab.model import SimpleLSTM, SimpleRNN, predict
 from lstmlab.persist import (
+    FORMAT_VERSION,
     ModelFileError,
     expected_shapes,
     load_model,
@@ -128,7 +129,7 @@ def test_expected_shapes_match_the_model(layers, bidirectional, cell):
 def test_gru_and_rnn_round_trip(cell):
     run, splits = make_run(cell=cell)
     weights, config = save_model(run)
-    assert json.loads(config)["model"]["cell"] == cell.name and json.loads(config)["format_version"] == 3
+    assert json.loads(config)["model"]["cell"] == cell.name and json.loads(config)["format_version"] == FORMAT_VERSION
     loaded = load_model(weights, config)
     assert loaded.model.cell is cell and isinstance(loaded.model.rnn, type(run.model.rnn))
     assert loaded.config["model"] == run.model_config
@@ -146,7 +147,7 @@ def test_a_file_saved_before_the_cell_family_still_loads():
     assert "cell" not in json.loads(config)["model"] and json.loads(config)["format_version"] == 1
     loaded = load_model(weights, config)
     assert loaded.model.cell is Cell.LSTM and loaded.config["model"].cell is Cell.LSTM
-    _, splits = make_run()  # the same seeded series and windows the file's model was trained on
+    _, splits = make_run(transform=Transform.LEVELS)  # the series and windows it was trained on
     expected = np.load(folder / "v1_lstm_test_predictions.npy")
     np.testing.assert_array_equal(predict(loaded.model, splits["test"].x, 3).numpy(), expected)
     # its old state_dict also loads straight into a SimpleLSTM (as an old exported script does)
@@ -263,7 +264,7 @@ def _edit(config: bytes, path: str, value) -> bytes:
         ("train.weight_decay", "0.1", "train.weight_decay must be a finite number"),
         ("history.train_loss", "low", "list of numbers"),
         ("source", "x", "source"),
-        ("format_version", 4, "not supported"),
+        ("format_version", 5, "not supported"),
         ("format_version", True, "not supported"),
         ("model.cell", "LSTM2", "must be one of"),
         ("model.cell", KeyError, "exactly the keys"),  # only a version-1 or 2 file may lack it
