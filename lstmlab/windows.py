@@ -174,6 +174,7 @@ def scale_series(values: np.ndarray, targets: Sequence[int], config: WindowConfi
     """Fit the scaler on the training split only, then scale every row with it."""
     if config.val_fraction < 0 or config.test_fraction < 0 or config.val_fraction + config.test_fraction >= 1:
         raise ValueError("validation and test fractions must be at least 0 and add up to less than 1.")
+    values = np.asarray(values)  # no copy for an array; a list of rows becomes one
     bounds = split_bounds(len(values), config)
     start, stop = bounds["train"]
     if stop - start < 1:
