@@ -38,6 +38,7 @@ class WindowInspection:
     batch_states: States
     prediction: np.ndarray  # (horizon, K) in the data's units
     actual: np.ndarray  # (horizon, K)
+    last: np.ndarray | None  # (K,) the window's last target values, original units (transformed targets need it)
     max_abs_diff: float  # largest |trace − nn.LSTM in full fp32| over output, h_n and c_n, window and batch
     tolerance: float = TRACE_TOLERANCE
     device: str = "cpu"  # where the trace ran
@@ -81,6 +82,7 @@ def inspect_window(
     where = model_device(model)
     tolerance = trace_tolerance(where) if tolerance is None else tolerance
     x = windows.x[n : n + 1]  # (1, W, F)
+    last = None if windows.last is None else windows.last[n]  # (K,)
     states = lt.seeded_states(model, 1, seed)
     sample = lt.trace_cells(model, x, states)
     indices = traced_indices(len(windows), batch)
@@ -98,8 +100,9 @@ def inspect_window(
         batch=batch_trace,
         indices=indices,
         batch_states=batch_states,
-        prediction=scaler.inverse(scaled, targets),
-        actual=scaler.inverse(windows.y[n], targets),
+        prediction=scaler.inverse(scaled, targets, last),
+        actual=scaler.inverse(windows.y[n], targets, last),
+        last=last,
         max_abs_diff=float(diff),
         tolerance=tolerance,
         device=str(where),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lstmlab.config import Summary
+from lstmlab.config import Summary, Transform
 from lstmlab.model import SimpleRNN, States
 from lstmlab.shapes import Stage
 from lstmlab.trace import GATES, find_units, suggest_threshold
@@ -153,9 +153,10 @@ class LinearStep:
     bias: float
     scaled: float  # weight · summary + bias: the model's output in scaled units
     scale: float  # original = scaled × scale + shift (the target column's scaler)
-    shift: float
+    shift: float  # levels: the scaler's shift; transformed targets: the value the scaled change is added to
     name: str  # the target column
     step: int  # steps ahead, from 1
+    base: str = ""  # what ``shift`` is, when it is not the scaler's shift (a window's last value, …)
 
     @property
     def original(self) -> float:
@@ -163,10 +164,13 @@ class LinearStep:
 
 
 def linear_step(model: SimpleRNN, x: torch.Tensor, scaler: Scaler, targets: Sequence[int], names: Sequence[str],
-                output: int = 0, states: States = None) -> LinearStep:
+                output: int = 0, states: States = None, last: np.ndarray | None = None) -> LinearStep:
     """The numbers of the last step → Linear → prediction for window ``x`` (1, W, F) and one ``output``.
 
     Outputs are ordered step-major, as the model's (horizon × K) output is: ``output = step × K + k``.
+    Transformed targets need ``last`` (K,), the window's last target values in original units
+    (``SplitWindows.last``): the scaled change is added to it (and, for first differences, to the earlier
+    steps' changes), as ``Scaler.inverse`` does.
     """
     weight = model.linear.weight
     x = x.to(weight.device, weight.dtype)
@@ -176,9 +180,21 @@ def linear_step(model: SimpleRNN, x: torch.Tensor, scaler: Scaler, targets: Sequ
     w = weight[output].detach().double().cpu().numpy()  # (S,)
     b = float(model.linear.bias[output].detach().double()) if model.linear.bias is not None else 0.0
     k = output % len(targets)
-    col = list(targets)[k]
-    return LinearStep(summary, w, b, float(w @ summary + b), float(scaler.scale[col]), float(scaler.shift[col]),
-                      str(names[k]), output // len(targets) + 1)
+    col = list(targets)[k] % len(scaler.scale)
+    scaled, step = float(w @ summary + b), output // len(targets)
+    scale, shift, base = float(scaler.scale[col]), float(scaler.shift[col]), ""
+    kind = scaler.target_transform if col in scaler.changed else Transform.LEVELS
+    if kind is not Transform.LEVELS:
+        if last is None:
+            raise ValueError(f"{kind} targets need the window's last value to turn the output into original units.")
+        shift, base = float(np.asarray(last, dtype=np.float64)[k]), "last value"
+    if kind is Transform.DIFFERENCE and step:  # the earlier steps' predicted changes of this target
+        earlier = model.linear.weight[k : output : len(targets)].detach().double().cpu().numpy()  # (step, S)
+        bias = model.linear.bias[k : output : len(targets)].detach().double().cpu().numpy() \
+            if model.linear.bias is not None else 0.0
+        shift += float(np.sum((earlier @ summary + bias) * scale))
+        base = "last value + earlier changes"
+    return LinearStep(summary, w, b, scaled, scale, shift, str(names[k]), step + 1, base)
 
 
 def _num(v: float) -> str:
@@ -195,11 +211,11 @@ def prediction_equations(step: LinearStep, shown: int = 3) -> list[str]:
     others = rf" + \underbrace{{{_num(rest)}}}_{{\text{{other {n - len(top)} terms}}}}" if n > len(top) else ""
     ahead = "" if step.step == 1 else rf",\,t+{step.step}"
     scaled = rf"\hat y^{{\text{{scaled}}{ahead}}}"
+    shift = rf"\underbrace{{{_num(step.shift)}}}_{{\text{{{step.base}}}}}" if step.base else _num(step.shift)
     return [
         rf"{scaled} = W_{{\text{{Linear}}}}\, h_{{\text{{last}}}} + b = \sum_{{j=1}}^{{{n}}} w_j h_j + b",
         rf"= {written}{others} + {_num(step.bias)} = {step.scaled:.4g}",
-        rf"\hat y_{{\text{{{_tex(step.name)}}}}} = {scaled} \times {step.scale:.4g} + {_num(step.shift)} = "
-        rf"{step.original:.4g}",
+        rf"\hat y_{{\text{{{_tex(step.name)}}}}} = {scaled} \times {step.scale:.4g} + {shift} = {step.original:.4g}",
     ]
 
 

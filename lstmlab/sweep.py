@@ -162,7 +162,7 @@ def _mase_by_split(ctx: _Context, window: WindowConfig, model: SimpleRNN | None,
             targets, rows, h, ctx.season)}  # fmt: skip
         if model is not None:
             scaled = predict(model, splits[split].x, h).numpy().astype(np.float64)
-            forecasts["model"] = splits["scaler"].inverse(scaled, ctx.targets)
+            forecasts["model"] = splits["scaler"].inverse(scaled, ctx.targets, splits[split].last)
         for name, predicted in forecasts.items():
             out[f"{name} {short}"] = mase(actual, predicted[..., ctx.target], train)
     return out

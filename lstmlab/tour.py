@@ -73,6 +73,10 @@ class TourContext:
     def x(self) -> torch.Tensor:
         return self.windows.x[self.index : self.index + 1]  # (1, W, F)
 
+    def last(self, index: int | slice | np.ndarray) -> np.ndarray | None:
+        """The picked split's last target values (original units) of the windows at ``index``: (K,) or (N, K)."""
+        return None if self.windows.last is None else self.windows.last[index]
+
     def states(self, batch: int = 1) -> tuple[torch.Tensor, torch.Tensor] | None:
         """The run's initial states for ``batch`` windows, drawn from its seed (as the Inspect page does)."""
         return seeded_states(self.run.model, batch, self.run.train_config.seed)
@@ -229,7 +233,7 @@ def stacking_step(c: TourContext, words: Mapping[str, str]) -> Numbers:
 
 def linear_numbers(c: TourContext, words: Mapping[str, str]) -> Numbers:
     run = c.run
-    step = linear_step(run.model, c.x, run.scaler, run.targets, run.target_names, 0, c.states())
+    step = linear_step(run.model, c.x, run.scaler, run.targets, run.target_names, 0, c.states(), c.last(c.index))
     values = dict(S=len(step.summary), outputs=run.model.output_size, scaled=step.scaled, original=step.original,
                   target=step.name, bias=step.bias, D=run.model.directions, H=run.model.h_size)
     variant = "body" if run.model.directions == 1 else "body_bidirectional"
@@ -242,9 +246,11 @@ def truth_step(c: TourContext, words: Mapping[str, str]) -> Numbers:
     with torch.no_grad():
         one = run.model(c.x, c.states()).reshape(1, horizon, -1)  # (1, horizon, K), scaled
         many = run.model(windows.x[spread], c.states(len(spread))).reshape(len(spread), horizon, -1)
-    predicted = run.scaler.inverse(one, run.targets)[0]  # (horizon, K), original units
-    actual = run.scaler.inverse(windows.y[c.index], run.targets)
-    errors = run.scaler.inverse(many, run.targets) - run.scaler.inverse(windows.y[spread], run.targets)
+    last, last_many = c.last(c.index), c.last(spread)  # (K,), (N, K) original units
+    predicted = run.scaler.inverse(one[0], run.targets, last)  # (horizon, K), original units
+    actual = run.scaler.inverse(windows.y[c.index], run.targets, last)
+    errors = run.scaler.inverse(many, run.targets, last_many) - run.scaler.inverse(windows.y[spread], run.targets,
+                                                                                    last_many)
     pred, true = float(predicted[0, 0]), float(actual[0, 0])
     values = dict(pred=pred, true=true, error=pred - true, split=words[c.split], N=len(windows), n=c.index,
                   mae=float(np.abs(errors[:, 0, 0]).mean()), N_mae=len(spread), name=run.target_names[0])
@@ -258,8 +264,9 @@ def truth_step(c: TourContext, words: Mapping[str, str]) -> Numbers:
 def errata_step(c: TourContext, words: Mapping[str, str]) -> Numbers:
     run, few = c.run, c.windows.x[:FEW]
     horizon, seed = c.config.horizon, run.train_config.seed
-    rs = errata.random_initial_states(run.model, few, run.scaler, run.targets, horizon, seed)
-    bd = errata.bidirectional_summary(run.model, few, run.scaler, run.targets, horizon, seed)
+    last = c.last(slice(0, FEW))  # (B, K) original units
+    rs = errata.random_initial_states(run.model, few, run.scaler, run.targets, horizon, seed, last)
+    bd = errata.bidirectional_summary(run.model, few, run.scaler, run.targets, horizon, seed, last)
     with torch.no_grad():
         output, _ = run.model.lstm(few)  # (B, W, D*H)
         index = torch.tensor([c.config.window - 1])  # the tutorial's index tensor, made on the CPU

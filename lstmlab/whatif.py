@@ -21,7 +21,7 @@ import torch
 from lstmlab.config import Choice
 from lstmlab.model import SimpleRNN
 from lstmlab.trace import CellTrace, cell_states, trace_cells
-from lstmlab.windows import Scaler
+from lstmlab.windows import Scaler, window_input
 
 FAR = 1.0  # flag values more than this many training-range widths beyond the range
 MAX_MESSAGES = 5  # problems listed one by one; the rest are counted
@@ -41,6 +41,12 @@ def original_window(values: np.ndarray, target_row: int, window: int) -> np.ndar
     if not window <= target_row <= len(values):
         raise ValueError(f"a window of {window} rows cannot end before row {target_row} of {len(values)}.")
     return np.array(values[target_row - window : target_row], dtype=np.float64)
+
+
+def row_before(values: np.ndarray, target_row: int, window: int) -> np.ndarray | None:
+    """The series row just before the window ending at ``target_row`` (F,), or None at the series' start."""
+    start = target_row - window
+    return np.array(values[start - 1], dtype=np.float64) if start > 0 else None
 
 
 def _check_step(window: np.ndarray, t: int, feature: int) -> None:
@@ -268,8 +274,13 @@ def what_if(
     edited: np.ndarray,
     targets: Sequence[int],
     states: tuple[torch.Tensor, torch.Tensor] | torch.Tensor | None = None,
+    before: np.ndarray | None = None,
 ) -> WhatIf:
     """Trace both (W, F) windows (original units) and predict both, in original units.
+
+    Inputs are built as the run's windows are (``window_input``): ``before`` (F,) is the series' row before
+    the window (``row_before``), which first differences start from; each window's own last target values
+    turn transformed outputs back into original units.
 
     ``states`` (h_0, c_0) for a batch of one (h_0 alone for a GRU or RNN); the model's random-state mode
     draws them once here so both windows start from the same states.
@@ -279,12 +290,13 @@ def what_if(
     if states is None:
         states = model.initial_states(1)
     weight = model.linear.weight
-    inputs = [torch.from_numpy(scaler.transform(w))[None] for w in (original, edited)]  # (1, W, F) each
+    windows = (np.asarray(original), np.asarray(edited))
+    inputs = [window_input(scaler, w, targets, before) for w in windows]  # (1, W, F) each
     # One window per trace, never the two in one batch: identical steps then go through identical kernels.
     traces = [trace_cells(model, x, states).cpu() for x in inputs]
     predictions = []
     with torch.no_grad():
-        for x in inputs:
+        for x, w in zip(inputs, windows, strict=True):
             pred = model(x.to(weight.device, weight.dtype), states).reshape(-1, len(targets))  # (horizon, K)
-            predictions.append(scaler.inverse(pred, targets))
+            predictions.append(scaler.inverse(pred, targets, w[-1, list(targets)]))
     return WhatIf(inputs[0], inputs[1], traces[0], traces[1], predictions[0], predictions[1])

@@ -232,6 +232,21 @@ def relative_to_last(x: torch.Tensor, y: torch.Tensor, targets: Sequence[int]) -
     return x, y - last[:, None, :]  # (N, H, K)
 
 
+def window_input(
+    scaler: Scaler, window: np.ndarray, targets: Sequence[int], before: np.ndarray | None = None
+) -> torch.Tensor:
+    """One (W, F) window in original units as the model sees it, built as ``window_splits`` builds a split's.
+
+    First differences reach back to ``before`` (F,), the series' row before the window (None at the series'
+    start, whose first change is 0); window-relative targets subtract the window's last values. (1, W, F) float32.
+    """
+    rows = np.asarray(window) if before is None else np.vstack([np.asarray(before)[None], window])
+    x = torch.from_numpy(scaler.transform(rows)[len(rows) - len(window) :])[None]  # (1, W, F)
+    if scaler.target_transform is Transform.WINDOW and scaler.changed:
+        x, _ = relative_to_last(x, x.new_zeros(1, 1, len(targets)), targets)
+    return x
+
+
 def describe_shapes(series: ScaledSeries, config: WindowConfig) -> list[dict[str, object]]:
     """Per split: its rows T, the window count N from the formula, and the X and y shapes."""
     n_features, n_targets = series.values.shape[1], len(series.targets)

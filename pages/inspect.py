@@ -1,5 +1,6 @@
 """Inspect page: follow a window through the trained LSTM, stage by stage, cell by cell, gate by gate."""
 
+import numpy as np
 import streamlit as st
 import torch
 
@@ -14,13 +15,13 @@ from pages.common import controls, journey, replay_view, runs, training
 from pages.common import inspect_views as views
 
 
-def show_errata(run: Run, few: torch.Tensor) -> None:
+def show_errata(run: Run, few: torch.Tensor, last: np.ndarray | None) -> None:
     """The tutorial's errata measured on this model: random states, the bidirectional summary, one cell reused."""
     model, horizon, seed, unit = run.model, run.window_config.horizon, run.train_config.seed, run.target_names[0]
-    rs = errata.random_initial_states(model, few, run.scaler, run.targets, horizon, seed)
+    rs = errata.random_initial_states(model, few, run.scaler, run.targets, horizon, seed, last)
     st.markdown(explain.random_states_text(rs, unit))
     st.plotly_chart(fi.random_states_figure(rs, unit), key="inspect_errata_random", width="stretch")
-    bd = errata.bidirectional_summary(model, few, run.scaler, run.targets, horizon, seed)
+    bd = errata.bidirectional_summary(model, few, run.scaler, run.targets, horizon, seed, last)
     st.markdown(explain.bidirectional_text(bd, unit))
     if bd.bidirectional:
         st.dataframe(explain.bidirectional_table(bd), hide_index=True, key="inspect_errata_bidir")
@@ -81,7 +82,7 @@ def inspect_page() -> None:
         st.caption("Scaled units. Integrated gradients start from an all-zeros window. Small gradients on old steps "
                    "mean the model has stopped looking that far back.")
     with tabs[5]:
-        show_errata(run, traced[:64])
+        show_errata(run, traced[:64], None if windows.last is None else windows.last[seen.indices[:64]])
     journey.show_next("Inspect")
 
 

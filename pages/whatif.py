@@ -4,7 +4,7 @@ import streamlit as st
 
 from lstmlab import explain
 from lstmlab.inspection import output_labels
-from lstmlab.whatif import ValueRange, original_window, what_if, window_frame
+from lstmlab.whatif import ValueRange, original_window, row_before, what_if, window_frame
 from pages.common import controls, journey, replay_view, runs, training
 from pages.common import whatif_view as wv
 
@@ -50,7 +50,8 @@ def whatif_page() -> None:
     with left:
         wv.edit_grid(ed, list(run.columns), labels, run.scaler, value_range)
     states = wv.initial_states(run)
-    result = what_if(run.model, run.scaler, ed.original, ed.values, run.targets, states)
+    result = what_if(run.model, run.scaler, ed.original, ed.values, run.targets, states,
+                     row_before(series.values, target_row, window))
     with right:
         k = target % len(run.targets)
         before, after = result.original_prediction[target // len(run.targets), k], \

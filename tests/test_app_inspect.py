@@ -8,8 +8,11 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
+from lstmlab.config import Transform, WindowConfig
 from lstmlab.data import read_table
+from lstmlab.metrics import model_predictions
 from lstmlab.prepare import prepare_series
+from lstmlab.windows import window_splits
 from tests.app_support import open_app, train_session
 from tests.conftest import SAMPLES
 
@@ -56,22 +59,23 @@ def test_page_after_training(one_layer):
     assert f"({n_train}, 12, 16)" in stage  # (B, window, H) as the module produced it
 
 
-def _first_window(run) -> tuple[np.ndarray, np.ndarray]:
-    """The run's first training window (1, W, F), scaled by the run's own scaler, rebuilt from the sample file;
-    and the rows it covers in the original units."""
+def _first_window(run) -> np.ndarray:
+    """The rows the run's first training window covers, in original units, rebuilt from the sample file."""
     series = prepare_series(read_table((SAMPLES / "airline-passengers.csv").read_bytes(), "airline-passengers.csv"),
                             run.data_spec)
-    rows = series.values[: run.window_config.window]  # the train split starts at row 0, stride 1
-    return run.scaler.transform(rows)[None].astype(np.float32), rows
+    return series.values[: run.window_config.window]  # the train split starts at row 0, stride 1
 
 
 def test_prediction_equation_numbers_are_the_models_prediction(one_layer):
     at = one_layer
     run = at.session_state["runs"][-1]
-    x, _ = _first_window(run)
+    scaled_series = next(iter(at.session_state["_memo"]["scaled"].values()))
+    train = window_splits(scaled_series, run.window_config)["train"]  # the run's windows, as the app builds them
     with torch.no_grad():
-        scaled = float(run.model(torch.from_numpy(x))[0, 0, 0])  # (1, horizon, K) → first output, scaled
-    original = scaled * run.scaler.scale[run.targets[0]] + run.scaler.shift[run.targets[0]]
+        scaled = float(run.model(train.x[:1])[0, 0, 0])  # (1, horizon, K) → first output, scaled
+    original = float(model_predictions(run, {"train": train})["train"][0, 0, 0])  # the app's, original units
+    assert run.scaler.target_transform is Transform.WINDOW  # auto on the airline series: the last value is added
+    assert original == pytest.approx(float(_first_window(run)[-1, 0]) + scaled * run.scaler.scale[0], rel=1e-6)
     lines = [m.value.strip("$\n ") for m in at.latex]  # st.latex wraps its body in $$ … $$
     assert r"W_{\text{Linear}}" in lines[6] and r"\text{Passengers}" in lines[8]
     assert float(lines[7].rsplit("= ", 1)[1]) == pytest.approx(scaled, rel=1e-3, abs=1e-4)
@@ -95,7 +99,7 @@ def test_shapes_table_names_its_rows_and_columns(one_layer):
     table = _stage_table(at)
     assert list(table.columns) == list(run.columns)[:6]  # airline: one feature, "Passengers"
     assert list(table.index) == [f"t={t}" for t in range(len(table))]
-    _, rows = _first_window(run)
+    rows = _first_window(run)
     at.segmented_control(key="inspect_stage").set_value("series").run()
     series_table = _stage_table(at)
     assert list(series_table.columns) == ["Passengers"]
@@ -151,3 +155,23 @@ def test_two_layer_bidirectional():
     assert _chart_keys(at) == CHARTS
     text = " ".join(m.value for m in at.markdown)
     assert "1 step of its own recurrence" in text and "forward half of the layer below" in text
+
+
+@pytest.mark.parametrize("transform", [Transform.LEVELS, Transform.DIFFERENCE])
+def test_predictions_on_the_page_are_the_apps_for_other_transforms(transform):
+    """Caption and Linear-step equation in original units against metrics.model_predictions; the errata tab
+    (rendered with the others) runs on the windows' last values without an error."""
+    at = train_session(WindowConfig(transform=transform), epochs=2).switch_page(PAGE).run()
+    assert _ok(at) < 1e-5
+    run = at.session_state["runs"][-1]
+    assert run.scaler.target_transform is transform
+    scaled_series = next(iter(at.session_state["_memo"]["scaled"].values()))
+    train = window_splits(scaled_series, run.window_config)["train"]
+    original = float(model_predictions(run, {"train": train})["train"][0, 0, 0])  # window 0, next step
+    actual = float(scaled_series.original[run.window_config.window, run.targets[0]])  # the raw series
+    caption = next(c.value for c in at.caption if c.value.startswith("**Run"))
+    assert f"predicted {original:.4g}, actual {actual:.4g}" in caption
+    lines = [m.value.strip("$\n ") for m in at.latex]
+    assert float(lines[8].rsplit("= ", 1)[1]) == pytest.approx(original, rel=1e-3)
+    assert ("last value" in lines[8]) == (transform is Transform.DIFFERENCE)
+    assert "inspect_errata_random" in _chart_keys(at)

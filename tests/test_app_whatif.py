@@ -17,8 +17,12 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from lstmlab.whatif import Edit, ValueRange, read_grid, window_frame
+from lstmlab.config import Transform, WindowConfig
+from lstmlab.metrics import model_predictions
+from lstmlab.whatif import Edit, ValueRange, read_grid, row_before, window_frame
+from lstmlab.windows import SplitWindows, window_input
 from pages.common.whatif_view import KEY, Editing, grid_frame
+from tests.app_support import train_session
 
 PAGE = "pages/whatif.py"
 
@@ -39,13 +43,27 @@ def editing(at: AppTest) -> Editing:
     return at.session_state[KEY]
 
 
-def predicted(at: AppTest, values: np.ndarray) -> float:
-    """The run's model on ``values`` (W, F) in original units: its next-step prediction, in original units."""
+def shown_window(at: AppTest) -> tuple[SplitWindows, int]:
+    """The split's windows and the window number the page shows."""
     run = at.session_state.runs[-1]
-    x = torch.from_numpy(run.scaler.transform(values))[None]  # (1, W, F)
+    windows = run_splits(at, run)[at.selectbox(key="whatif_split").value]
+    return windows, int(at.number_input(key="whatif_sample").value)
+
+
+def predicted(at: AppTest, values: np.ndarray) -> float:
+    """The run's model on ``values`` (W, F) in original units: its next-step prediction, in original units.
+
+    The input is built as the run's windows are (``window_input``, from the series row before the window) and
+    turned back from the window's own last target value.
+    """
+    run = at.session_state.runs[-1]
+    windows, n = shown_window(at)
+    original = next(iter(at.session_state["_memo"]["scaled"].values())).original
+    before = row_before(original, int(windows.target_rows[n]), run.window_config.window)
+    x = window_input(run.scaler, values, run.targets, before)  # (1, W, F)
     with torch.no_grad():
         out = run.model(x).reshape(-1, len(run.targets))  # zeros initial states: the trained model's mode
-    return float(run.scaler.inverse(out, run.targets)[0, 0])
+    return float(run.scaler.inverse(out, run.targets, values[-1, list(run.targets)])[0, 0])
 
 
 def chart(at: AppTest, key: str) -> dict:
@@ -75,6 +93,33 @@ def test_page_before_any_edit(page):
     assert {c.proto.id.split("-")[-1] for c in page.get("plotly_chart")} >= {
         "whatif_prediction", "whatif_states", "whatif_gates", "whatif_attribution_untouched",
         "whatif_attribution_edited"}  # fmt: skip
+
+
+def untouched_prediction(at: AppTest) -> float:
+    """The page's untouched prediction, full precision, from its prediction chart."""
+    return float(array(chart(at, "whatif_prediction")["data"][2]["y"])[0])
+
+
+def test_the_untouched_prediction_is_the_apps_under_auto(page):
+    run = page.session_state.runs[-1]
+    assert run.scaler.target_transform is Transform.WINDOW  # auto on the airline series
+    windows, n = shown_window(page)
+    expected = model_predictions(run, {"x": windows})["x"][n, 0, 0]
+    assert untouched_prediction(page) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("transform", [Transform.LEVELS, Transform.DIFFERENCE])
+def test_the_untouched_prediction_is_the_apps_for_other_transforms(transform):
+    at = train_session(WindowConfig(transform=transform), epochs=2).switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    run = at.session_state.runs[-1]
+    assert run.scaler.target_transform is transform
+    windows, n = shown_window(at)
+    expected = model_predictions(run, {"x": windows})["x"][n, 0, 0]
+    assert untouched_prediction(at) == pytest.approx(expected, rel=1e-6)
+    at = apply(at, Edit.SPIKE, t=0, size=50.0)  # the first step: for differences, its change from the row before
+    assert at.metric[0].value == f"{predicted(at, editing(at).values):.4g}"
+    assert untouched_prediction(at) == pytest.approx(expected, rel=1e-6)
 
 
 def test_a_spike_changes_the_cells_from_its_step_on_only(page):
@@ -110,8 +155,10 @@ def test_an_edit_the_model_cannot_hold_changes_nothing(page):
 def test_copy_another_window_then_reset(page):
     at = apply(page, Edit.COPY, other=5)
     ed, run = editing(at), at.session_state.runs[-1]
-    window_5 = run_splits(at, run)["train"].x[5].numpy()  # (W, F) scaled, as the model was trained on it
-    assert np.allclose(run.scaler.transform(ed.values), window_5, atol=1e-6)
+    train = run_splits(at, run)["train"]
+    original = next(iter(at.session_state["_memo"]["scaled"].values())).original  # (T, F) original units
+    stop = int(train.target_rows[5])  # window 5 covers the rows just before its first target
+    assert np.array_equal(ed.values, original[stop - run.window_config.window : stop])
     assert not np.array_equal(ed.values, ed.original)
     at.button(key="whatif_reset").click().run()
     ed = editing(at)
@@ -157,8 +204,10 @@ def test_the_replay_slider_gives_the_predictions_recorded_at_that_epoch(trained_
         assert any(f"epoch {epoch} of {run.history.epochs_run}, replayed" in c.value for c in at.caption)
         memo = at.session_state["_memo"]["predictions"][(run.number, run.source_digest, epoch, False)]
         val = memo["validation"]  # (N, horizon, K) original units, from the page's model at that epoch
-        scaled = (val - run.scaler.shift[list(run.targets)]) / run.scaler.scale[list(run.targets)]
-        y = run_splits(at, run)["validation"].y.numpy().astype(np.float64)  # (N, horizon, K) scaled
+        validation = run_splits(at, run)["validation"]
+        assert run.scaler.target_transform is Transform.WINDOW  # auto on the airline series
+        scaled = (val - validation.last[:, None, :]) / run.scaler.scale[list(run.targets)]  # back to offsets
+        y = validation.y.numpy().astype(np.float64)  # (N, horizon, K) scaled
         assert math.isclose(float(np.mean((scaled - y) ** 2)), run.history.val_loss[epoch - 1], rel_tol=1e-4)
     at.select_slider(key="pred_replay_epoch").set_value("trained").run()
     assert not any("replayed" in c.value for c in at.caption)
@@ -192,6 +241,7 @@ def test_inspect_replays_an_epoch_with_that_epochs_weights(trained_session):
     n = int(at.number_input(key="inspect_sample").value)
     x = run_splits(at, run)["train"].x[n : n + 1]  # (1, W, F) the inspected window
     with torch.no_grad():
-        expected = float(run.scaler.inverse(replay.load(0)(x).reshape(-1, 1), run.targets)[0, 0])
+        last = run_splits(at, run)["train"].last[n]  # (K,) the window's last value, original units
+        expected = float(run.scaler.inverse(replay.load(0)(x).reshape(-1, 1), run.targets, last)[0, 0])
     assert f"predicted {expected:.4g}," in caption and caption != final
     assert any("vs nn.LSTM in full fp32" in s.value for s in at.success)  # the trace still checks out

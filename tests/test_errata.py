@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from lstmlab.config import Scaling, Summary
+from lstmlab.config import Scaling, Summary, Transform
 from lstmlab.errata import bidirectional_summary, random_initial_states, weight_reuse
 from lstmlab.model import SimpleLSTM
 from lstmlab.windows import Scaler
@@ -73,3 +73,20 @@ def test_one_cell_reused_window_times(x, layers, bidirectional):
     assert result.if_one_cell_per_step == W * result.lstm_parameters
     assert result.same_count_at_double_window
     assert result.max_abs_diff < 1e-5
+
+
+@pytest.mark.parametrize("transform", [Transform.LEVELS, Transform.WINDOW, Transform.DIFFERENCE])
+def test_errata_predictions_are_in_original_units_for_every_transform(x, transform):
+    """Both errata turn outputs back from each window's last value (``last``), as the app's predictions do."""
+    rows = np.random.default_rng(2).normal(0, 1, size=(80, F)).cumsum(axis=0) * 10 + 100
+    scaler = Scaler.fit(Scaling.MINMAX, rows, [0], transform)
+    last = rows[-8:, :1]  # (B, K) each window's last target value, original units
+    model = _model(1, True, horizon=2)
+    with torch.no_grad():
+        changes = model(x).reshape(8, 2, 1).numpy().astype(np.float64) * scaler.scale[0]  # zero states
+    expected = {Transform.LEVELS: changes + scaler.shift[0], Transform.WINDOW: last[:, None] + changes,
+                Transform.DIFFERENCE: last[:, None] + np.cumsum(changes, axis=1)}[transform]  # (B, 2, 1)
+    rs = random_initial_states(model, x, scaler, [0], horizon=2, seed=4, last=last)
+    np.testing.assert_allclose(rs.zeros[0], expected, rtol=1e-6)
+    bd = bidirectional_summary(model, x, scaler, [0], horizon=2, last=last)
+    np.testing.assert_allclose(bd.corrected, expected, rtol=1e-6)

@@ -1,5 +1,7 @@
 """The Inspect page's computations: one window traced and checked against nn.LSTM, predictions un-scaled."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
@@ -7,7 +9,7 @@ import torch
 import lstmlab.figures.cells
 from lstmlab import inspection
 from lstmlab import trace as lt
-from lstmlab.config import InitState, ModelConfig, Summary, WindowConfig
+from lstmlab.config import InitState, ModelConfig, Summary, TrainConfig, Transform, WindowConfig
 from lstmlab.inspection import (
     TRACE_TOLERANCE,
     cell_states,
@@ -17,6 +19,7 @@ from lstmlab.inspection import (
     summary_stage,
     traced_indices,
 )
+from lstmlab.metrics import model_predictions
 from lstmlab.model import SimpleLSTM
 from lstmlab.shapes import trace_shapes
 from lstmlab.windows import scale_series, window_splits
@@ -27,7 +30,7 @@ TARGETS, HORIZON, WINDOW = (0, 2), 2, 7
 @pytest.fixture(scope="module")
 def data():
     values = np.random.default_rng(1).normal(size=(90, 3)).cumsum(axis=0).astype(np.float32) * 10 + 50  # (T, F)
-    config = WindowConfig(window=WINDOW, horizon=HORIZON)
+    config = WindowConfig(window=WINDOW, horizon=HORIZON, transform=Transform.LEVELS)  # the scaler's formula below
     scaled = scale_series(values, TARGETS, config)
     return values, scaled, window_splits(scaled, config)
 
@@ -114,3 +117,21 @@ def test_layer_inputs_and_cell_states_match_the_weights_and_the_trace(data):
 
 def test_gate_terms_keeps_its_old_import_path():
     assert lstmlab.figures.cells.gate_terms is inspection.gate_terms
+
+
+@pytest.mark.parametrize("transform", [Transform.LEVELS, Transform.WINDOW, Transform.DIFFERENCE])
+def test_inspect_window_is_in_original_units_for_every_transform(data, transform):
+    """The prediction is the app's (metrics.model_predictions) for that window, the actual the raw series."""
+    values = data[0]
+    config = WindowConfig(window=WINDOW, horizon=HORIZON, transform=transform)
+    scaled = scale_series(values, TARGETS, config)
+    splits = window_splits(scaled, config)
+    model, windows, n = model_for(), splits["validation"], 4
+    run = SimpleNamespace(model=model, scaler=scaled.scaler, targets=TARGETS, window_config=config,
+                          train_config=TrainConfig(device="cpu"))
+    seen = inspect_window(model, windows, n, scaled.scaler, TARGETS, HORIZON, seed=3, batch=10)
+    expected = model_predictions(run, {"validation": windows})["validation"][n]  # (horizon, K)
+    np.testing.assert_allclose(seen.prediction, expected, rtol=1e-6)
+    row = int(windows.target_rows[n])
+    np.testing.assert_allclose(seen.actual, values[row : row + HORIZON][:, list(TARGETS)], rtol=1e-5)
+    np.testing.assert_array_equal(seen.last, values[row - 1, list(TARGETS)])

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from lstmlab import narrate
-from lstmlab.config import Scaling, Summary
+from lstmlab.config import Scaling, Summary, Transform
 from lstmlab.model import SimpleLSTM
 from lstmlab.trace import find_units, trace_cells
 from lstmlab.windows import Scaler
@@ -127,3 +127,31 @@ def test_stage_axes_name_every_row_and_column(bidirectional):
     summary_cols = narrate.stage_axes(stages["summary"], features, outputs, H, d)[1]
     assert summary_cols[-1] == ("bwd unit 0" if bidirectional else "unit 4")  # H = 5: column 5 is the backward half
     assert narrate.stage_axes(stages["Linear"], features, outputs, H, d)[1] == outputs
+
+
+@pytest.mark.parametrize("transform", [Transform.LEVELS, Transform.WINDOW, Transform.DIFFERENCE])
+@pytest.mark.parametrize("output", [0, 1, 3])
+def test_linear_step_is_in_original_units_for_every_transform(transform, output):
+    """The Linear step's original-unit number is Scaler.inverse of the whole output from the window's last value."""
+    rows = np.random.default_rng(5).normal(300, 50, size=(100, F)).cumsum(axis=0)
+    targets, names = (2, 0), ("TEMP", "pm2.5")
+    scaler = Scaler.fit(Scaling.MINMAX, rows, targets, transform)
+    model, last = _model(), rows[-1, list(targets)]  # (K,) the window's last target values
+    x = torch.randn(1, W, F, generator=torch.Generator().manual_seed(3))
+    step = narrate.linear_step(model, x, scaler, targets, names, output, last=last)
+    with torch.no_grad():
+        pred = model(x).reshape(2, 2).numpy().astype(np.float64)  # (horizon, K) scaled
+    cols = list(targets)
+    expected = {  # by hand from the transforms' definitions, (horizon, K)
+        Transform.LEVELS: pred * scaler.scale[cols] + scaler.shift[cols],
+        Transform.WINDOW: last + pred * scaler.scale[cols],
+        Transform.DIFFERENCE: last + np.cumsum(pred * scaler.scale[cols], axis=0),
+    }[transform]
+    assert step.original == pytest.approx(float(expected[output // 2, output % 2]), rel=1e-6)
+    assert step.original == pytest.approx(float(scaler.inverse(pred[None], targets, last[None])[0, output // 2,
+                                                                                                 output % 2]), rel=1e-6)
+    line = narrate.prediction_equations(step)[2]
+    assert line.endswith(f"= {step.original:.4g}") and ("last value" in line) == (transform is not Transform.LEVELS)
+    if transform is not Transform.LEVELS:
+        with pytest.raises(ValueError, match="last value"):
+            narrate.linear_step(model, x, scaler, targets, names, output)

@@ -7,7 +7,7 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from lstmlab.config import ModelConfig, TrainConfig, WindowConfig
+from lstmlab.config import ModelConfig, TrainConfig, Transform, WindowConfig
 from lstmlab.data import read_table
 from lstmlab.metrics import evaluate_run
 from lstmlab.model import SimpleRNN, predict
@@ -28,9 +28,9 @@ def airline():
     return prepare_series(table, infer_spec(table))
 
 
-def _reference(series, window: int, h_size: int, season: int):
+def _reference(series, window: int, h_size: int, season: int, transform: Transform = Transform.AUTO):
     """The same run trained and scored the app's way: fit, then metrics.evaluate_run on a Run."""
-    config = WindowConfig(window=window)
+    config = WindowConfig(window=window, transform=transform)
     model_config = ModelConfig(h_size=h_size)
     scaled = scale_series(series.values, series.targets, config)
     splits = window_splits(scaled, config)
@@ -65,6 +65,16 @@ def test_one_after_another_scores_like_the_app_and_skips_with_a_reason(airline):
     table = result.table()
     assert list(table.window) == [4, 30, 9] and list(table.status) == ["done", "skipped", "done"]
     assert math.isnan(table["model val MASE"][1]) and result.workers == 0 and result.season == 12
+
+
+@pytest.mark.parametrize("transform", [Transform.LEVELS, Transform.WINDOW, Transform.DIFFERENCE])
+def test_the_model_is_scored_in_original_units_for_every_transform(airline, transform):
+    result = run_sweep(airline.values, airline.targets, WindowConfig(transform=transform), MODEL, TRAIN, [6],
+                       workers=0, season=12)
+    table, _, _ = _reference(airline, 6, 8, 12, transform)
+    assert result.runs[0].window_config.transform is transform
+    assert result.runs[0].metrics["model val"] == pytest.approx(table["validation", "model"], rel=1e-6)
+    assert result.runs[0].metrics["model test"] == pytest.approx(table["test", "model"], rel=1e-6)
 
 
 def test_the_pool_gives_the_same_runs_and_reports_every_epoch(airline):

@@ -12,8 +12,9 @@ import torch
 from torch import nn
 
 from lstmlab import errata, tour
-from lstmlab.config import InitState, ModelConfig, TrainConfig, WindowConfig
+from lstmlab.config import InitState, ModelConfig, TrainConfig, Transform, WindowConfig
 from lstmlab.data import read_table
+from lstmlab.metrics import model_predictions
 from lstmlab.model import SimpleLSTM, count_parameters
 from lstmlab.prepare import infer_spec, prepare_series
 from lstmlab.runs import Run
@@ -25,12 +26,13 @@ from lstmlab.windows import count_windows, describe_shapes, scale_series, window
 LANGS = list(LANGUAGES)
 
 
-def make_context(window: int = 4, trained: bool = True, **model) -> tour.TourContext:
+def make_context(window: int = 4, trained: bool = True, transform: Transform = Transform.AUTO,
+                 **model) -> tour.TourContext:
     name = "airline-passengers.csv"
     table = read_table(resources.files("lstmlab").joinpath("samples", name).read_bytes(), name)
     spec = infer_spec(table)
     series = prepare_series(table, spec)
-    config = WindowConfig(window=window)
+    config = WindowConfig(window=window, transform=transform)
     scaled = scale_series(series.values, series.targets, config)
     splits = window_splits(scaled, config)
     model_config = ModelConfig(h_size=8, **model)
@@ -170,8 +172,8 @@ def test_the_linear_step_gives_the_model_output(context):
     with torch.no_grad():
         scaled = float(context.run.model(context.x)[0, 0, 0])
     assert shown.numbers["scaled"] == pytest.approx(scaled, abs=1e-5)
-    scaler = context.run.scaler
-    assert shown.numbers["original"] == pytest.approx(scaled * scaler.scale[0] + scaler.shift[0], rel=1e-5)
+    expected = model_predictions(context.run, {"x": context.windows})["x"][context.index, 0, 0]  # original units
+    assert shown.numbers["original"] == pytest.approx(expected, rel=1e-5)
     assert shown.numbers["S"] == 8 and len(shown.equations) == 3
 
 
@@ -188,7 +190,8 @@ def test_the_errata_are_measured_live(context):
     shown = step(context, "errata")
     run = context.run
     few = context.windows.x[:64]
-    rs = errata.random_initial_states(run.model, few, run.scaler, run.targets, 1, run.train_config.seed)
+    rs = errata.random_initial_states(run.model, few, run.scaler, run.targets, 1, run.train_config.seed,
+                                      context.windows.last[:64])
     assert shown.numbers["gap_random"] == pytest.approx(float(rs.tutorial_gap.max()))
     assert shown.numbers["gap_random"] > 0  # two random starts do not give the same prediction
     assert shown.numbers["gap_zeros"] == 0 and shown.numbers["gap_bidir"] == 0 and shown.numbers["same"] == "yes"
@@ -218,3 +221,30 @@ def test_before_training_the_data_steps_show_and_the_rest_say_train_first(langua
     assert shown[1].numbers["lstm_W"] == sum(p.numel() for p in nn.LSTM(1, 8).parameters())
     for later in shown[2:]:
         assert later.needs_run and later.link == "pages/train.py" and later.body == TEXTS[language]["needs_run"]
+
+
+@pytest.fixture(scope="module", params=[Transform.LEVELS, Transform.WINDOW, Transform.DIFFERENCE])
+def transformed(request) -> tour.TourContext:
+    return make_context(transform=request.param)
+
+
+def test_the_prediction_steps_are_in_original_units_for_every_transform(transformed):
+    """Linear, truth and errata steps against the app's predictions (metrics.model_predictions) and the raw series."""
+    c = transformed
+    assert c.run.scaler.target_transform is c.config.transform
+    every = model_predictions(c.run, {"x": c.windows})["x"]  # (N, 1, K) original units
+    assert step(c, "linear").numbers["original"] == pytest.approx(every[c.index, 0, 0], rel=1e-5)
+    truth = step(c, "truth").numbers
+    assert truth["pred"] == pytest.approx(every[c.index, 0, 0], rel=1e-5)
+    actual = c.series.values[c.windows.target_rows, 0]  # (N,) every window's next value, raw
+    assert truth["true"] == pytest.approx(actual[c.index], rel=1e-5)
+    assert truth["mae"] == pytest.approx(np.abs(every[:, 0, 0] - actual).mean(), rel=1e-4)
+    errata_numbers = step(c, "errata").numbers
+    with torch.no_grad():  # zero states twice: the same prediction; random ones differ, in original units
+        scaled = c.run.model(c.windows.x[:64]).numpy().astype(np.float64)
+    rs = errata.random_initial_states(c.run.model, c.windows.x[:64], c.run.scaler, c.run.targets, 1,
+                                      c.run.train_config.seed, c.windows.last[:64])
+    np.testing.assert_allclose(rs.zeros[0], every[:64], rtol=1e-5)
+    np.testing.assert_allclose(rs.zeros[0], c.run.scaler.inverse(scaled, c.run.targets, c.windows.last[:64]),
+                               rtol=1e-6)
+    assert errata_numbers["gap_random"] == pytest.approx(float(rs.tutorial_gap.max()))

@@ -1,6 +1,7 @@
 """What-if edits: an edit at step t changes exactly the cells from t on; bad grids change nothing."""
 
 import io
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -8,7 +9,8 @@ import pytest
 import torch
 
 from lstmlab import whatif
-from lstmlab.config import InitState, ModelConfig, Scaling, WindowConfig
+from lstmlab.config import InitState, ModelConfig, Scaling, TrainConfig, Transform, WindowConfig
+from lstmlab.metrics import model_predictions
 from lstmlab.model import SimpleLSTM
 from lstmlab.trace import GATES, seeded_states
 from lstmlab.whatif import Edit, ValueRange
@@ -18,13 +20,18 @@ WINDOW = 12
 COLUMNS = ("load", "temperature")
 
 
-@pytest.fixture
-def run():
-    """A small seeded two-feature series, scaled and windowed as the app does, and an untrained model."""
+def series() -> np.ndarray:
+    """A small seeded two-feature series (T, F)."""
     rng = np.random.default_rng(3)
     t = np.arange(240, dtype=np.float64)
-    values = np.stack([50 + 20 * np.sin(t / 7) + rng.normal(0, 2, t.size), 10 + 5 * np.cos(t / 13)], axis=1)
-    config = WindowConfig(window=WINDOW, horizon=2, scaling=Scaling.MINMAX)
+    return np.stack([50 + 20 * np.sin(t / 7) + rng.normal(0, 2, t.size), 10 + 5 * np.cos(t / 13)], axis=1)
+
+
+@pytest.fixture
+def run():
+    """The series scaled and windowed as the app does (levels: the tests below check the scaler's formula)."""
+    values = series()
+    config = WindowConfig(window=WINDOW, horizon=2, scaling=Scaling.MINMAX, transform=Transform.LEVELS)
     scaled = scale_series(values, (0,), config)
     splits = window_splits(scaled, config)
     start, stop = scaled.bounds["train"]
@@ -189,3 +196,51 @@ def test_window_frame_round_trips_through_csv(run):
     back = pd.read_csv(io.StringIO(frame.to_csv()), index_col="step")
     np.testing.assert_array_equal(back.to_numpy(), window)
     assert list(back.columns) == list(COLUMNS)
+
+
+def by_hand(transform: Transform, scaler, window: np.ndarray, before: np.ndarray | None) -> np.ndarray:
+    """The model input of one (W, F) window in original units, from the transforms' definitions: (W, F)."""
+    x = (window - scaler.shift) / scaler.scale
+    if transform is Transform.WINDOW:
+        x[:, 0] = (window[:, 0] - window[-1, 0]) / scaler.scale[0]
+    if transform is Transform.DIFFERENCE:
+        x[:, 0] = np.diff(window[:, 0], prepend=window[0, 0] if before is None else before[0]) / scaler.scale[0]
+    return x
+
+
+def in_original_units(transform: Transform, scaler, pred: np.ndarray, last: float) -> np.ndarray:
+    """(horizon, 1) scaled outputs back in original units, from the transforms' definitions."""
+    if transform is Transform.LEVELS:
+        return pred * scaler.scale[0] + scaler.shift[0]
+    changes = pred * scaler.scale[0]
+    return last + (np.cumsum(changes, axis=0) if transform is Transform.DIFFERENCE else changes)
+
+
+@pytest.mark.parametrize("transform", [Transform.LEVELS, Transform.WINDOW, Transform.DIFFERENCE])
+@pytest.mark.parametrize(("split", "n"), [("test", 5), ("train", 0)])
+def test_the_untouched_window_is_the_apps_for_every_transform(transform, split, n):
+    """The untouched input is the split's window bitwise, its prediction the app's (model_predictions); the
+    edited one is rebuilt the same way from its own values, and turned back from its own last value."""
+    values = series()
+    config = WindowConfig(window=WINDOW, horizon=2, scaling=Scaling.MINMAX, transform=transform)
+    scaled = scale_series(values, (0,), config)
+    splits = window_splits(scaled, config)
+    model, windows = model_for(n_layers=1), splits[split]
+    target_row = int(windows.target_rows[n])
+    original = whatif.original_window(values, target_row, WINDOW)
+    before = whatif.row_before(values, target_row, WINDOW)
+    assert (before is None) == (target_row == WINDOW)  # the train split's window 0 starts the series
+    edited = whatif.spike(original, 0, 0, 30.0)
+    result = whatif.what_if(model, scaled.scaler, original, edited, (0,), before=before)
+    assert torch.equal(result.original_input[0], windows.x[n])
+    run = SimpleNamespace(model=model, scaler=scaled.scaler, targets=(0,), window_config=config,
+                          train_config=TrainConfig(device="cpu"))
+    np.testing.assert_allclose(result.original_prediction, model_predictions(run, {split: windows})[split][n],
+                               rtol=1e-6)
+    np.testing.assert_allclose(result.edited_input[0].numpy(), by_hand(transform, scaled.scaler, edited, before),
+                               rtol=1e-5, atol=1e-6)
+    with torch.no_grad():
+        pred = model(result.edited_input).reshape(2, 1).numpy().astype(np.float64)  # (horizon, K) scaled
+    np.testing.assert_allclose(result.edited_prediction,
+                               in_original_units(transform, scaled.scaler, pred, edited[-1, 0]), rtol=1e-6)
+    assert not np.allclose(result.edited_prediction, result.original_prediction)

@@ -81,7 +81,8 @@ def cells_tab(run: Run, seen: WindowInspection, labels: list[str], output: int) 
     for line in explain.cell_equations(cell, gate_terms(model, layer, direction, cell), unit):
         st.latex(line)
     st.markdown("**The last step → Linear → prediction**, in scaled units, then back in the data's units:")
-    step = narrate.linear_step(model, seen.x, run.scaler, run.targets, run.target_names, output, seen.states)
+    step = narrate.linear_step(model, seen.x, run.scaler, run.targets, run.target_names, output, seen.states,
+                               seen.last)
     for line in narrate.prediction_equations(step):
         st.latex(line)
     return layer, direction
