@@ -11,13 +11,16 @@ diverged and the sweep goes on.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing as mp
 import os
 import queue
+import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+import types
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -210,6 +213,22 @@ def _pool_job(index: int, setting: Setting) -> SweepRun:
         progress.put((index, 0, 0, None))  # epoch 0: this run's last report (the queue keeps their order)
 
 
+@contextlib.contextmanager
+def _plain_main() -> Iterator[None]:
+    """An empty ``__main__`` while worker processes start.
+
+    forkserver and spawn workers re-import the parent's ``__main__`` by its path. Under Streamlit that is
+    the app script (and after an AppTest, a page), which must not run again in a worker.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 def _start_context() -> mp.context.BaseContext:
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
@@ -290,11 +309,13 @@ def _guarded(job: Callable[[], SweepRun], setting: Setting) -> SweepRun:
 def _run_pool(ctx: _Context, settings: list[Setting], todo: list[int], runs: list, notify: Callable,
               stop: threading.Event, n_workers: int, threads: int) -> None:
     """Submit every runnable setting to a pool and collect outcomes and progress until done or stopped."""
-    start = _start_context()
-    progress, stop_flag = start.Queue(), start.Event()
-    with ProcessPoolExecutor(n_workers, mp_context=start, initializer=_init_worker,
-                             initargs=(ctx, progress, stop_flag, threads)) as pool:  # fmt: skip
+    with _plain_main():  # workers start (and import the parent's __main__) while these run
+        start = _start_context()
+        progress, stop_flag = start.Queue(), start.Event()
+        pool = ProcessPoolExecutor(n_workers, mp_context=start, initializer=_init_worker,
+                                   initargs=(ctx, progress, stop_flag, threads))  # fmt: skip
         futures: dict[Future, int] = {pool.submit(_pool_job, i, settings[i]): i for i in todo}
+    with pool:
         pending, finished, closed = set(futures), {}, set()
         while pending or finished:
             if stop.is_set() and not stop_flag.is_set():

@@ -134,3 +134,21 @@ def test_skip_reasons_and_pool_size():
     assert "fractions" in why_skipped(144, WindowConfig(val_fraction=0.6, test_fraction=0.4))
     assert "below 1" in why_skipped(144, WindowConfig(window=0))
     assert pool_size(8, cores=2) == 2 and pool_size(1, cores=16) == 1 and pool_size(20, cores=16) == 16
+
+
+def test_workers_do_not_run_the_parents_main_script(tmp_path, monkeypatch):
+    """Under Streamlit (and after an AppTest) ``__main__`` is the app or a page: a worker must not rerun it."""
+    import sys
+    import types
+
+    script = tmp_path / "page.py"
+    marker = tmp_path / "ran"
+    script.write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    values = np.sin(np.arange(80, dtype=np.float32) / 4)[:, None]
+    result = run_sweep(values, [0], WindowConfig(), ModelConfig(h_size=4), TrainConfig(epochs=1, device="cpu"),
+                       [4, 5], workers=2)
+    assert [run.status for run in result.runs] == [Status.DONE, Status.DONE]
+    assert not marker.exists() and sys.modules["__main__"] is main
