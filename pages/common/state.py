@@ -26,7 +26,7 @@ SAMPLES = {
     "Melbourne daily minimum temperature (1981-1990)": "daily-min-temperatures.csv",
 }
 DEFAULT_SAMPLE = next(iter(SAMPLES))
-SPEC_WIDGETS = ("time_columns", "features", "targets", "categorical", "missing", "plot_columns")
+SPEC_WIDGETS = ("time_columns", "features", "targets", "categorical", "missing", "duplicates", "plot_columns")
 
 
 @dataclass(frozen=True)
