@@ -36,6 +36,10 @@ def show(run, values, splits: dict, metrics: pd.DataFrame, table: dict, target: 
         st.info(explanation.summary)
         return
     (st.success if explanation.beats else st.warning)(explanation.summary)
+    mase = metrics[metrics.split == split].set_index("forecast")["MASE"]
+    if mase.get("naive", 0) > 0:  # the yardstick: does the model beat repeating the last value?
+        st.caption(f"Model / naive {split} MASE: {mase['model'] / mase['naive']:.3f} (below 1 beats repeating the "
+                   "window's last value).")  # fmt: skip
     if explanation.findings:
         st.markdown("\n".join(f"- **{f.name}** ({f.value:.3g}): {f.sentence}" for f in explanation.findings))
     started = st.session_state.get("retry_started")
