@@ -10,6 +10,11 @@ from lstmlab.figures.data import plot_missing, plot_series
 from lstmlab.prepare import column_roles, missing_counts, numeric_columns, plot_columns, summarize
 from pages.common import journey, notes_view, state, training
 
+TIME_HELP = (
+    "One date/time column (2020-01-31, 1959Q1, 1959-Q1, 1959-01, Jan 1959, plain years), or date parts (year "
+    "with quarter, month as a number or name, week or day of year; or month, day, hour). Rows are sorted by time."
+)
+
 
 def data_page() -> None:
     ss = st.session_state
@@ -50,9 +55,7 @@ def data_page() -> None:
     left, right = st.columns(2)
     time_columns = left.multiselect(
         "Time column(s)", list(table.columns), key="time_columns", placeholder="none: use the row order",
-        help="One date/time column (2020-01-31, 1959Q1, 1959-Q1, 1959-01, Jan 1959, plain years), or date parts "
-             "(year with quarter, month as a number or name, week, day of year; or month, day, hour). Rows are "
-             "sorted by time.",
+        help=TIME_HELP,
     )  # fmt: skip
     features = left.multiselect("Features (the model's inputs)", numeric, key="features")
     targets = left.multiselect("Target(s) to predict", numeric, key="targets")
@@ -65,10 +68,8 @@ def data_page() -> None:
         "Missing values", list(MissingPolicy), key="missing", format_func=str,
         help="Rows with gaps are dropped, or gaps take the previous value, or a straight line between neighbours.",
     )  # fmt: skip
-    duplicates = right.selectbox(
-        "Duplicate timestamps", list(DuplicatePolicy), key="duplicates", format_func=str,
-        help="Rows sharing a timestamp become one row (first, last, mean or sum), or all stay in file order.",
-    )  # fmt: skip
+    duplicates = right.selectbox("Duplicate timestamps", list(DuplicatePolicy), key="duplicates", format_func=str,
+                                 help="Rows sharing a timestamp become one row, or all stay in file order.")
     right.caption(missing_text(counts))
     if counts.any():
         right.expander("Missing values per column").plotly_chart(plot_missing(counts), key="missing_chart",
