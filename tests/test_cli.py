@@ -146,3 +146,4 @@ def test_the_default_window_is_the_apps_for_the_series(tmp_path):
     assert got["rows"] == series.length == 51 and got["targets"] == ["gdp"]
     # quarterly (season 4), but 8 test rows leave a handful of windows (8 - 3 - 1 + 1 = 5) only up to window 3
     assert got["settings"]["window"] == settings_for_series(51, series.time).config.window == 3
+    assert got["metrics"][3]["forecast"] == "seasonal naive (m=4)"  # the season from the quarterly time axis
