@@ -1,20 +1,20 @@
 """Row 7: default settings against the naive forecast on the twelve real public series.
 
-For each series, the app's default pipeline (detected columns, ``WindowConfig()`` with the auto target
+For each series, the app's default pipeline (detected columns, the default window settings with the auto target
 transform, ``ModelConfig()``, ``TrainConfig()``) is trained with seeds 0, 1 and 2, and scored on the test
 split: the ratio of the model's MASE to the naive forecast's (below 1 beats repeating the last value).
 Every series is reported, losses included.
 
-Two settings follow the data here as the app's Windows page makes them follow it: a window that leaves
-the test split no "handful" of windows is lowered (``fitting_window``), and a series with more than
-``MANY_WINDOWS`` training windows samples that many per epoch (the Train page's "windows per epoch").
+Two settings follow the data here as the app makes them follow it: the window and horizon are the app's
+default for the series (``window_fit.settings_for_series``, as the Windows page and ``python -m lstmlab
+fit`` choose them), and a series with more than ``MANY_WINDOWS`` training windows samples that many per
+epoch (the Train page's "windows per epoch").
 """
 
 from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -29,35 +29,21 @@ SERIES = (
         "monthly_champagne_sales.csv", "yearly-water-usage.csv",
     )),
 )  # fmt: skip
-MIN_TEST_WINDOWS = 5  # "a handful": fewer and one lucky window decides the ratio
 MANY_WINDOWS = 8192
 TARGET_SHARE, TARGET_WORST = 0.75, 1.3
 
 
-def fitting_window(length: int, config) -> int:
-    """The default window, lowered until the test split holds a handful of windows (or as many as it can)."""
-    from lstmlab.windows import count_windows, split_bounds
-
-    start, stop = split_bounds(length, config)["test"]
-    rows = stop - start
-    wanted = min(MIN_TEST_WINDOWS, max(1, rows - config.horizon - 2))  # a tiny split keeps a window of 3
-    window = config.window
-    while window > 2 and count_windows(rows, window, config.horizon, config.stride) < wanted:
-        window -= 1
-    return window
-
-
 def score_series(path: Path, seed: int) -> dict:
     """Test MASE of the model and of naive for one series and seed, with the settings used."""
-    from lstmlab.config import ModelConfig, TrainConfig, WindowConfig
+    from lstmlab.config import ModelConfig, TrainConfig
     from lstmlab.data import read_table
     from lstmlab.pipeline import build_run, score_run, train_run
     from lstmlab.prepare import infer_spec, prepare_series
+    from lstmlab.window_fit import settings_for_series
 
     table = read_table(path.read_bytes(), path.name)
     series = prepare_series(table, infer_spec(table))
-    window = WindowConfig()
-    window = replace(window, window=fitting_window(series.length, window))
+    window = settings_for_series(series.length, series.time).config  # the app's and the CLI's default
     train = TrainConfig(seed=seed, max_windows=MANY_WINDOWS if series.length > 2 * MANY_WINDOWS else 0)
     trained = train_run(build_run(series, window, ModelConfig(), train))
     metrics = score_run(trained, series)

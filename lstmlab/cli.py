@@ -23,6 +23,7 @@ from lstmlab.metrics import METRIC_COLUMNS
 from lstmlab.pipeline import build_run, score_run, train_run
 from lstmlab.prepare import column_roles, infer_spec, prepare_series
 from lstmlab.train import EpochReport
+from lstmlab.window_fit import settings_for_series
 
 TRANSFORMS = {"auto": Transform.AUTO, "levels": Transform.LEVELS, "difference": Transform.DIFFERENCE,
               "window": Transform.WINDOW}  # fmt: skip
@@ -38,7 +39,8 @@ def parser() -> argparse.ArgumentParser:
     fit.add_argument("--features", nargs="+", metavar="COL", help="feature column(s) (default: every numeric one)")
     fit.add_argument("--time", nargs="+", metavar="COL", help="time column(s) (default: detected)")
     defaults, train = WindowConfig(), TrainConfig()
-    fit.add_argument("--window", type=int, default=defaults.window, metavar="N", help="steps in (%(default)s)")
+    fit.add_argument("--window", type=int, metavar="N",
+                     help="steps in (default: the app's, fitted to the series' length and season)")  # fmt: skip
     fit.add_argument("--horizon", type=int, default=defaults.horizon, metavar="N", help="steps ahead (%(default)s)")
     fit.add_argument("--transform", choices=list(TRANSFORMS), default="auto", help="what the model learns (auto)")
     fit.add_argument("--epochs", type=int, default=train.epochs, metavar="N", help="at most (%(default)s)")
@@ -59,6 +61,17 @@ def data_spec(table, target, features, time) -> DataSpec:
     if target:
         spec = replace(spec, targets=tuple(target))
     return spec
+
+
+def window_config(series, window: int | None, horizon: int, transform: Transform) -> WindowConfig:
+    """The given window, or the app's default for this series (``settings_for_series``, as the Windows page)."""
+    base = WindowConfig(horizon=horizon, transform=transform)
+    if window is not None:
+        return replace(base, window=window)
+    fit = settings_for_series(series.length, series.time, base=base)
+    if fit.too_short:
+        raise DataError(fit.message)
+    return fit.config
 
 
 def progress_bar(stream: TextIO):
@@ -123,7 +136,7 @@ def fit_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         table = read_table(data, args.file.name)
         spec = data_spec(table, args.target, args.features, args.time)
         series = prepare_series(table, spec)
-        window = WindowConfig(window=args.window, horizon=args.horizon, transform=TRANSFORMS[args.transform])
+        window = window_config(series, args.window, args.horizon, TRANSFORMS[args.transform])
         train = TrainConfig(epochs=args.epochs, seed=args.seed)
         trained = build_run(series, window, ModelConfig(), train, spec, (args.file.name, ""))
         if len(trained.splits["train"]) == 0:

@@ -17,6 +17,7 @@ from lstmlab.metrics import evaluate_run, forecasts, model_predictions
 from lstmlab.model import SimpleLSTM
 from lstmlab.prepare import PreparedSeries
 from lstmlab.runs import Run
+from lstmlab.timeaxis import season_from_time
 from lstmlab.train import EpochReport, History, fit, resolve_device
 from lstmlab.windows import ScaledSeries, SplitWindows, scale_series, split_bounds, window_splits
 
@@ -69,7 +70,8 @@ def season_for(series: PreparedSeries, run: Run, target: int = 0) -> int:
     """The season the Predictions page starts from: the time axis' frequency, else the training autocorrelation."""
     start, stop = split_bounds(series.length, run.window_config)["train"]
     column = series.values[:, run.targets[target]]
-    return min(detect_season(series.frequency, column[start:stop], series.time), max(series.length - 1, 1))
+    season = season_from_time(series.time) or detect_season(series.frequency, column[start:stop], series.time)
+    return min(season, max(series.length - 1, 1))
 
 
 def score_run(trained: TrainedRun, series: PreparedSeries, season: int | None = None) -> pd.DataFrame:

@@ -2,13 +2,18 @@
 
 import streamlit as st
 
-from lstmlab.config import CategoricalPolicy, DataSpec, MissingPolicy
+from lstmlab.config import CategoricalPolicy, DataSpec, DuplicatePolicy, MissingPolicy
 from lstmlab.errors import DataError
 from lstmlab.explain import missing_text, time_metrics
 from lstmlab.figures.common import MAX_POINTS, is_downsampled
 from lstmlab.figures.data import plot_missing, plot_series
 from lstmlab.prepare import column_roles, missing_counts, numeric_columns, plot_columns, summarize
-from pages.common import journey, state, training
+from pages.common import journey, notes_view, state, training
+
+TIME_HELP = (
+    "One date/time column (2020-01-31, 1959Q1, 1959-Q1, 1959-01, Jan 1959, plain years), or date parts (year "
+    "with quarter, month as a number or name, week or day of year; or month, day, hour). Rows are sorted by time."
+)
 
 
 def data_page() -> None:
@@ -45,11 +50,12 @@ def data_page() -> None:
     for note in table.attrs.get("notes", ()):
         st.caption(note)
     state.seed_widgets({"time_columns": list(spec.time_columns), "features": [c for c in spec.features if c in numeric],
-                        "targets": list(spec.targets), "categorical": spec.categorical, "missing": spec.missing})
+                        "targets": list(spec.targets), "categorical": spec.categorical, "missing": spec.missing,
+                        "duplicates": spec.duplicates})
     left, right = st.columns(2)
     time_columns = left.multiselect(
         "Time column(s)", list(table.columns), key="time_columns", placeholder="none: use the row order",
-        help="One date/time column, or date parts (year, month, day, hour). Rows are sorted by time.",
+        help=TIME_HELP,
     )  # fmt: skip
     features = left.multiselect("Features (the model's inputs)", numeric, key="features")
     targets = left.multiselect("Target(s) to predict", numeric, key="targets")
@@ -62,19 +68,21 @@ def data_page() -> None:
         "Missing values", list(MissingPolicy), key="missing", format_func=str,
         help="Rows with gaps are dropped, or gaps take the previous value, or a straight line between neighbours.",
     )  # fmt: skip
+    duplicates = right.selectbox("Duplicate timestamps", list(DuplicatePolicy), key="duplicates", format_func=str,
+                                 help="Rows sharing a timestamp become one row, or all stay in file order.")
     right.caption(missing_text(counts))
     if counts.any():
         right.expander("Missing values per column").plotly_chart(plot_missing(counts), key="missing_chart",
                                                                  width="stretch")
-    new_spec = DataSpec(tuple(time_columns), tuple(features), tuple(targets), category, gaps)
+    new_spec = DataSpec(tuple(time_columns), tuple(features), tuple(targets), category, gaps,
+                        DuplicatePolicy(duplicates))
     try:
         series = state.load_series(source, new_spec)
     except DataError as err:
         st.error(str(err))
         return
     ss.spec = new_spec  # only a spec that works is kept for the other pages
-    if series.notes:
-        st.info("\n".join(f"- {note}" for note in series.notes))
+    notes_view.show_messages(series.messages)
 
     st.subheader("Summary")
     for column, (label, value, about) in zip(st.columns(4), time_metrics(series), strict=False):

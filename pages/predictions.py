@@ -4,15 +4,15 @@ import numpy as np
 import streamlit as st
 
 from lstmlab.attach import attach_model
-from lstmlab.baselines import default_season
 from lstmlab.errors import ModelFileError
 from lstmlab.explain import time_label
 from lstmlab.export import file_stem, make_script
 from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_figure, split_span
-from lstmlab.metrics import METRIC_COLUMNS, evaluate_run, forecast_origins, forecasts, predictions_table, verdict
+from lstmlab.metrics import METRIC_COLUMNS, evaluate_run, forecast_origins, forecasts, predictions_table
 from lstmlab.persist import load_model, pick_model_files, save_model
+from lstmlab.pipeline import season_for
 from lstmlab.runs import next_run_number
-from pages.common import journey, replay_view, runs, state, training
+from pages.common import journey, replay_view, runs, state, training, verdict_view
 
 
 def model_uploader() -> None:
@@ -78,9 +78,8 @@ def predictions_page() -> None:
     slots = iter(st.columns(3))  # target (when several), season, step (when horizon > 1)
     k = (next(slots).selectbox("Target", range(len(names)), format_func=names.__getitem__, key="pred_target")
          if len(names) > 1 else 0)  # fmt: skip
-    start, stop = scaled.bounds["train"]
     column = series.values[:, run.targets[k]]
-    detected = default_season(series.frequency, column[start:stop], series.time, series.length)
+    detected = season_for(series, run, k)  # the time axis' season, else the training autocorrelation (as the CLI)
     season = int(next(slots).number_input(
         "Season (steps), for seasonal naive", 1, max(series.length - 1, 1), detected, key="season",
         help=f"Detected from the time axis, else the training split's autocorrelation: {detected}.",
@@ -90,8 +89,7 @@ def predictions_page() -> None:
     metrics = evaluate_run(run, series.values, splits, season, target=k, table=table)
     number_format = {c: st.column_config.NumberColumn(format="%.4g") for c in METRIC_COLUMNS}
     st.dataframe(metrics, hide_index=True, key="pred_metrics", column_config=number_format)
-    if judged := verdict(metrics):
-        (st.success if judged[0] else st.warning)(judged[1])
+    verdict_view.show(run, series.values, splits, metrics, table, k)
     skipped = int(metrics[metrics.forecast == "model"]["MAPE zeros skipped"].sum())
     st.caption(
         "MASE divides by the training split's one-step naive MAE: below 1 beats it. The baselines use the same "

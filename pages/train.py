@@ -15,7 +15,7 @@ def train_page() -> None:
     if loaded is None:
         return
     source, spec, series = loaded
-    window_config = state.current_window_config()
+    window_config = state.series_window_config(source, spec, series)  # fitted to the series, as on Windows
     try:
         scaled = state.load_scaled(source, spec, window_config)
         splits = window_splits(scaled, window_config)

@@ -7,7 +7,7 @@ import streamlit as st
 from lstmlab.explain import scaler_table
 from lstmlab.figures import windows as figures
 from lstmlab.windows import describe_shapes, empty_splits, window_splits, window_start
-from pages.common import controls, journey, state, training
+from pages.common import controls, journey, state, training, transform_view
 
 
 def windows_page() -> None:
@@ -21,7 +21,7 @@ def windows_page() -> None:
         f"**{source.name}**: T = {series.length:,} rows, F = {len(series.columns)} features, "
         f"target: {targets}. The splits are chronological: train, then validation, then test."
     )
-    config = controls.read_window_config(series.length)
+    config = controls.read_window_config(source, spec, series)
     try:
         scaled = state.load_scaled(source, spec, config)
         splits = window_splits(scaled, config)
@@ -69,6 +69,7 @@ def windows_page() -> None:
     grid = figures.plot_window_grid(split.x[index].numpy(), series.values[start : start + config.window],
                                     series.columns, series.time[start : start + config.window])
     st.plotly_chart(grid, key="window_grid")
+    transform_view.show(series, scaled, split, index, config)
 
     st.subheader("A batch of windows")
     size = 1 if len(split) == 1 else st.slider("Batch size shown", 1, min(32, len(split)), min(8, len(split)),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lstmlab.config import DuplicatePolicy
 from pages.common.state import SAMPLES
 from tests.app_support import open_app
 from tests.conftest import MORE_FILES, ROOT, real_file
@@ -172,3 +174,32 @@ def test_an_upload_too_large_offers_its_recent_rows(app, monkeypatch):
     assert not app.exception and not app.error
     assert app.session_state.source.name == "hourly.csv (last 180 rows)"
     assert metrics(app)["Rows"] == "180"
+
+
+def duplicated_table() -> pd.DataFrame:
+    """60 monthly timestamps, 20 of them twice (the second row differs), seeded."""
+    rng = np.random.default_rng(0)
+    months = pd.date_range("2000-01-01", periods=60, freq="MS")
+    stamps = np.concatenate([months, months[::3]])
+    return pd.DataFrame({"date": stamps, "value": rng.normal(100, 10, len(stamps)).round(3)})
+
+
+@pytest.mark.parametrize(
+    ("policy", "combine"),
+    [(DuplicatePolicy.FIRST, "first"), (DuplicatePolicy.LAST, "last"), (DuplicatePolicy.MEAN, "mean"),
+     (DuplicatePolicy.SUM, "sum"), (DuplicatePolicy.KEEP, None)],
+)  # fmt: skip
+def test_duplicate_timestamps_are_combined_as_chosen(app, policy, combine):
+    table = duplicated_table()
+    upload(app, "dupes.csv", table.to_csv(index=False).encode())
+    app.selectbox(key="duplicates").set_value(policy).run()
+    assert not app.exception, app.exception
+    assert app.session_state.spec.duplicates is policy
+    expected = table["value"] if combine is None else table.groupby("date")["value"].agg(combine)
+    assert metrics(app)["Rows"] == f"{len(expected):,}"
+    summary = app.dataframe[0].value
+    assert summary.loc["value", "mean"] == pytest.approx(expected.mean(), rel=1e-6)  # float32 values
+    assert summary.loc["value", "max"] == pytest.approx(expected.max(), rel=1e-6)
+    boxes = [w.value for w in app.warning] + [i.value for i in app.info]
+    if combine is not None:  # 20 of 80 rows touched: a warning with its numbers, not an info line
+        assert any("20" in text for text in (w.value for w in app.warning)), boxes

@@ -1,16 +1,19 @@
 """AppTest: train on the built-in airline series, then the Predictions page with metrics, charts and files."""
 
+import io
 import json
 import pickle
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from lstmlab.config import WindowConfig
+from lstmlab.config import Transform, WindowConfig
 from lstmlab.data import read_table
 from lstmlab.persist import save_model, write_bundle
 from lstmlab.prepare import prepare_series
 from lstmlab.windows import split_bounds
-from tests.app_support import open_app, train_session
+from tests.app_support import finish_training, open_app, train_session
 from tests.conftest import SAMPLES
 
 PAGE = "pages/predictions.py"
@@ -168,3 +171,44 @@ def test_a_model_for_other_columns_is_refused_with_a_way_out(at):
     assert "does not fit" in message and "airline-passengers.csv" in message and "Passengers" in message
     assert not fresh.session_state["runs"]
     assert "No trained model yet" in fresh.info[0].value
+
+
+def trending_csv(rows: int = 120) -> bytes:
+    """A monthly series rising steadily with small seeded noise: its test values lie above the training range."""
+    rng = np.random.default_rng(0)
+    month = pd.date_range("2000-01-01", periods=rows, freq="MS")
+    value = 100 + 2.0 * np.arange(rows) + rng.normal(0, 1.0, rows)
+    return pd.DataFrame({"month": month, "value": value.round(3)}).to_csv(index=False).encode()
+
+
+def test_a_losing_trending_run_explains_why_and_its_retry_is_recorded():
+    at = open_app()
+    at.file_uploader(key="upload").set_value(("trend.csv", trending_csv(), "text/csv")).run()
+    at.session_state["window_config"] = WindowConfig(transform=Transform.LEVELS)  # levels cannot follow the trend
+    at.switch_page("pages/train.py").run()
+    at.select_slider(key="h_size").set_value(16)
+    at.number_input(key="epochs").set_value(5)
+    at.button(key="train_start").click().run()
+    finish_training(at)
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    metrics = next(df.value for df in at.dataframe if "forecast" in df.value.columns)
+    test = metrics[metrics.split == "test"].set_index("forecast")["MAE"]
+    assert test["model"] > test.drop("model").min()  # it loses
+    assert any("does not beat" in w.value for w in at.warning)
+    # an independent count of the test targets outside the training range (numpy on the file's values)
+    values = pd.read_csv(io.BytesIO(trending_csv()))["value"].to_numpy()
+    bounds = split_bounds(len(values), at.session_state["runs"][0].window_config)
+    train, targets = values[slice(*bounds["train"])], values[bounds["test"][0] + 12 : bounds["test"][1]]
+    outside = np.mean((targets < train.min()) | (targets > train.max()))
+    findings = " ".join(m.value for m in at.markdown)
+    assert f"**outside training range** ({outside:.3g})" in findings and f"{outside:.0%}" in findings
+    retry = at.button(key="retry_0")
+    assert retry.label == "Retrain with window-relative targets"
+    retry.click().run()
+    assert not at.exception, at.exception
+    assert any("training in the background" in i.value for i in at.info)
+    finish_training(at)
+    kept = at.session_state["runs"]
+    assert [r.number for r in kept] == [1, 2] and kept[1].window_config.transform is Transform.WINDOW
+    assert kept[1].train_config == kept[0].train_config and kept[1].window_config.window == 12

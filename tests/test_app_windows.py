@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lstmlab.config import Transform, WindowConfig
+from lstmlab.window_fit import fit_window_config, settings_for_series
 from tests.app_support import open_app
 from tests.conftest import ROOT
 
@@ -80,6 +85,7 @@ def test_validation_and_test_shares_change_the_splits(windows):
 
 
 def test_scaling_is_fitted_on_the_training_rows(windows):
+    windows.selectbox(key="transform").set_value(Transform.LEVELS)  # auto scales a trend's targets by its changes
     windows.selectbox(key="scaling").set_value("standard").run()
     scaler = next(df.value for df in windows.dataframe if "Passengers" in df.value.columns)
     import numpy as np
@@ -103,8 +109,10 @@ def test_multivariate_pollution_shapes(windows):
     windows.selectbox(key="sample").set_value(POLLUTION).run()
     windows.switch_page("pages/windows.py").run()
     assert not windows.exception
-    # 43,800 rows; 11 features (7 numeric + 4 one-hot wind directions); 30,660 training rows
-    assert shapes(windows)["train"]["X"] == "[30648, 12, 11]"
+    # 43,800 rows; 11 features (7 numeric + 4 one-hot wind directions); 30,660 training rows; a new series gets
+    # its own default window: two days of hourly steps
+    assert windows.number_input(key="window").value == 48
+    assert shapes(windows)["train"]["X"] == f"[{30660 - 48}, 48, 11]"
     windows.selectbox(key="slice_feature").set_value("cbwd=NW").run()
     assert not windows.exception
 
@@ -116,5 +124,76 @@ def test_settings_too_long_for_a_new_short_series_are_lowered_with_a_warning(win
     windows.file_uploader(key="upload").set_value(("short.csv", short.encode(), "text/csv")).run()
     windows.switch_page("pages/windows.py").run()
     assert not windows.exception
-    assert any("window lowered to 19" in w.value for w in windows.warning)
-    assert windows.number_input(key="window").value == 19
+    fit = fit_window_config(20, WindowConfig(window=30))
+    assert [w.value for w in windows.warning] == [fit.message] and "Lowered" in fit.message
+    assert windows.number_input(key="window").value == fit.config.window < 30
+
+
+def test_a_remembered_window_too_long_for_a_new_series_is_lowered_with_the_message():
+    at = open_app()
+    quarterly = pd.DataFrame({"year": np.repeat(np.arange(1990, 2003), 4)[:51],
+                              "quarter": np.tile([1, 2, 3, 4], 13)[:51], "gdp": np.linspace(100, 200, 51)})  # fmt: skip
+    at.file_uploader(key="upload").set_value(("gdp.csv", quarterly.to_csv(index=False).encode(), "text/csv")).run()
+    at.session_state["window_config"] = WindowConfig(window=52)  # chosen for the previous, longer series
+    at.switch_page("pages/windows.py").run()
+    assert not at.exception, at.exception
+    expected = fit_window_config(51, WindowConfig(window=52), season=4)
+    assert expected.config.window < 52 and "Lowered" in expected.message
+    assert [w.value for w in at.warning] == [expected.message]
+    assert at.number_input(key="window").value == expected.config.window
+    rows = shapes(at)
+    assert all(rows[s]["N"] > 0 for s in ("train", "validation", "test"))
+    assert rows["train"]["X"] == f"[{rows['train']['N']}, {expected.config.window}, 1]"
+
+
+def test_a_series_too_short_for_any_split_says_so_and_offers_the_largest_settings():
+    at = open_app()
+    tiny = pd.DataFrame({"value": np.arange(8.0) ** 1.5})
+    at.file_uploader(key="upload").set_value(("tiny.csv", tiny.to_csv(index=False).encode(), "text/csv")).run()
+    at.switch_page("pages/windows.py").run()
+    assert not at.exception, at.exception
+    fit = settings_for_series(8, pd.RangeIndex(8))
+    assert fit.too_short and next(e.value for e in at.error) == fit.message
+    at.button(key="window_fit_offer").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["window_config"].window == fit.config.window
+    assert all(row["N"] > 0 for name, row in shapes(at).items() if row["rows T"])
+
+
+def array(values) -> np.ndarray:
+    """A trace's values from the chart's JSON (plotly writes numpy arrays as base64 ``bdata``)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).astype(np.float64)
+    return np.asarray(values, dtype=np.float64)
+
+
+def transform_traces(at: AppTest) -> list[np.ndarray]:
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("window_transform"))
+    return [array(trace["y"]) for trace in json.loads(chart.proto.spec)["data"]]
+
+
+@pytest.mark.parametrize("transform", [Transform.LEVELS, Transform.DIFFERENCE, Transform.WINDOW])
+def test_the_transform_select_changes_what_the_model_learns(windows, transform):
+    windows.selectbox(key="transform").set_value(transform).run()  # window 0 of the training split: rows 0-12
+    assert not windows.exception, windows.exception
+    assert windows.session_state["window_config"].transform is transform
+    scaler = list(windows.session_state["_memo"]["scaled"].values())[-1].scaler
+    assert scaler.target_transform is transform
+    passengers = np.loadtxt(ROOT / "lstmlab/samples/airline-passengers.csv", delimiter=",", skiprows=1, usecols=1)
+    window_in, target_in, window_out, target_out = transform_traces(windows)
+    assert np.array_equal(np.r_[window_in, target_in], passengers[:13])  # before: the data itself
+    after = np.r_[window_out, target_out]  # (13,) what the model learns
+    if transform is Transform.LEVELS:  # min-max on the 100 training rows
+        low, high = passengers[:100].min(), passengers[:100].max()
+        np.testing.assert_allclose(after, (passengers[:13] - low) / (high - low), rtol=1e-5)
+    elif transform is Transform.DIFFERENCE:  # each step's change over one scale
+        np.testing.assert_allclose(after[1:] * scaler.scale[0], np.diff(passengers[:13]), rtol=1e-4)
+    else:  # each window minus its own last value over one scale
+        np.testing.assert_allclose(after * scaler.scale[0], passengers[:13] - passengers[11], rtol=1e-4, atol=1e-3)
+    assert shapes(windows)["train"]["X"] == "[88, 12, 1]"  # the shapes table stays exact
+
+
+def test_auto_states_its_reason(windows):
+    assert windows.selectbox(key="transform").value is Transform.AUTO
+    scaler = list(windows.session_state["_memo"]["scaled"].values())[-1].scaler
+    assert scaler.reason and any(scaler.reason in m.value for m in windows.markdown)

@@ -161,15 +161,3 @@ def test_real_series_row_small():
     row = bench_real.bench_real(seeds=(0,), series=("tests/data/monthly-shampoo-sales.csv",))
     _finite(row)
     assert row.measured.endswith("×") and "monthly-shampoo-sales.csv: 36 rows" in row.notes[0]
-
-
-def test_fitting_window_leaves_a_handful_of_test_windows():
-    from benchmarks.bench_real import fitting_window
-    from lstmlab.config import WindowConfig
-    from lstmlab.windows import count_windows, split_bounds
-
-    for length in (36, 79, 108, 144, 2_000):
-        window = fitting_window(length, WindowConfig())
-        start, stop = split_bounds(length, WindowConfig())["test"]
-        assert count_windows(stop - start, window) >= min(5, stop - start - 3)
-        assert window == 12 or count_windows(stop - start, window + 1) < 5

@@ -100,3 +100,50 @@ def test_transform_names_map_to_the_enum():
     from lstmlab.cli import TRANSFORMS
 
     assert set(TRANSFORMS.values()) == set(Transform)
+
+
+def test_json_equals_the_predictions_pages_table_for_the_same_file_and_settings(tmp_path):
+    from tests.app_support import finish_training, open_app
+
+    data = (ROOT / "tests" / "data" / "monthly-shampoo-sales.csv").read_bytes()
+    path = tmp_path / "monthly-shampoo-sales.csv"
+    path.write_bytes(data)
+    status, out, err = run_cli("fit", str(path), "--epochs", "3", "--json")  # the default window: the app's
+    assert status == 0, err
+    got = json.loads(out)
+    at = open_app()
+    at.file_uploader(key="upload").set_value((path.name, data, "text/csv")).run()
+    at.switch_page("pages/windows.py").run()
+    assert at.number_input(key="window").value == got["settings"]["window"]  # CLI and app pick the same default
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="epochs").set_value(3)
+    at.button(key="train_start").click().run()
+    finish_training(at)
+    at.switch_page("pages/predictions.py").run()
+    assert not at.exception, at.exception
+    page = next(df.value for df in at.dataframe if "forecast" in df.value.columns)  # the page's metrics table
+    assert got["rows"] == 36 and len(got["metrics"]) == len(page) == 12
+    assert got["settings"]["transform_used"] == at.session_state["runs"][0].scaler.target_transform.name.lower()
+    for row, (_, want) in zip(got["metrics"], page.iterrows(), strict=True):
+        assert (row["split"], row["forecast"], row["windows"]) == (want["split"], want["forecast"], want["windows"])
+        for ours, theirs in (("MAE", "MAE"), ("RMSE", "RMSE"), ("MAPE", "MAPE %"), ("MASE", "MASE")):
+            same = row[ours] == pytest.approx(want[theirs], rel=1e-9)
+            assert same or (row[ours] is None and math.isnan(want[theirs]))
+
+
+def test_the_default_window_is_the_apps_for_the_series(tmp_path):
+    from lstmlab.window_fit import settings_for_series
+
+    path = tmp_path / "quarterly.csv"
+    years, quarters = [1990 + i // 4 for i in range(51)], [1 + i % 4 for i in range(51)]
+    path.write_text("year,quarter,gdp\n" + "".join(f"{y},{q},{100 + 2 * i}\n" for i, (y, q) in
+                                                  enumerate(zip(years, quarters, strict=True))))  # fmt: skip
+    status, out, err = run_cli("fit", str(path), "--epochs", "1", "--json")
+    assert status == 0, err
+    got = json.loads(out)
+    table = read_table(path.read_bytes(), path.name)
+    series = prepare_series(table, infer_spec(table))
+    assert got["rows"] == series.length == 51 and got["targets"] == ["gdp"]
+    # quarterly (season 4), but 8 test rows leave a handful of windows (8 - 3 - 1 + 1 = 5) only up to window 3
+    assert got["settings"]["window"] == settings_for_series(51, series.time).config.window == 3
+    assert got["metrics"][3]["forecast"] == "seasonal naive (m=4)"  # the season from the quarterly time axis

@@ -17,6 +17,7 @@ from lstmlab.windows import SplitWindows
 
 SPLIT_COLOURS = {"train": "#1f77b4", "validation": "#ff7f0e", "test": "#2ca02c"}
 ACTUAL_COLOUR = "#555555"
+DRIFT_COLOUR = "#8c564b"  # the drift baseline, dotted
 
 Forecasts = dict[str, dict[str, np.ndarray]]
 
@@ -60,7 +61,8 @@ def predictions_figure(
     name: str = "",
     x_range: list | None = None,
 ) -> go.Figure:
-    """The actual series (T,) on the time axis ``x`` (T,), and the model's forecasts coloured by split.
+    """The actual series (T,) on the time axis ``x`` (T,), the model's forecasts coloured by split, and the drift
+    baseline's on the test split (dotted).
 
     ``x_range`` (``split_span``) opens the chart zoomed there; double-click shows the whole series.
     """
@@ -68,6 +70,10 @@ def predictions_figure(
     fig = go.Figure([_line(x, np.asarray(actual, dtype=np.float64), "actual", ACTUAL_COLOUR)])
     for split, (rows, values) in _at_step(table, splits, k, step, "model").items():
         fig.add_trace(_line(x[rows], values, f"model · {split}", SPLIT_COLOURS.get(split, "#9467bd")))
+    drift = _at_step(table, splits, k, step, "drift") if all("drift" in f for f in table.values()) else {}
+    if "test" in drift:  # the baseline a forecaster tries first, where the model is judged
+        rows, values = drift["test"]
+        fig.add_trace(_line(x[rows], values, "drift · test", DRIFT_COLOUR).update(line_dash="dot"))
     fig.update_yaxes(title_text=name or None)
     ahead = f"{step} steps ahead" if step > 1 else "one step ahead"
     fig = _layout(fig, f"{name}: predicted vs actual ({ahead})" if name else f"Predicted vs actual ({ahead})")

@@ -181,3 +181,28 @@ def plot_batch_slices(batch: np.ndarray, feature: str, feature_index: int, first
     fig.update_yaxes(title="batch index (B): window number", autorange="reversed", **ticks)
     fig = base_layout(fig, title=f"X[:, :, '{feature}']", height=plot_px + 80 + MARGIN_B)
     return fig.update_layout(margin=dict(t=80, b=MARGIN_B), hovermode="closest")
+
+
+def plot_window_transform(
+    time: Sequence, before: np.ndarray, after: np.ndarray, window: int, name: str, transform: str
+) -> go.Figure:
+    """One window and its targets, in the data's units (top) and as the model learns them (bottom).
+
+    ``before`` and ``after`` are (W + H,): the target column over the window's W steps then the H steps to
+    predict; ``after`` holds the model's inputs X[:, target] followed by y, after scaling and ``transform``.
+    """
+    from plotly.subplots import make_subplots
+
+    x = np.asarray(time)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=(f"{name} in the data", f"what the model learns ({transform})"))  # fmt: skip
+    for row, values in ((1, before), (2, after)):
+        values = np.asarray(values, dtype=np.float64)
+        fig.add_trace(go.Scatter(x=x[:window], y=values[:window], mode="lines+markers", name="window (X)",
+                                 line={"color": "#1f77b4"}, showlegend=row == 1), row=row, col=1)  # fmt: skip
+        targets = go.Scatter(x=x[window:], y=values[window:], mode="markers", name="to predict (y)",
+                             marker={"color": "#d62728", "size": 9}, showlegend=row == 1)  # fmt: skip
+        fig.add_trace(targets, row=row, col=1)
+    base_layout(fig, height=440)
+    fig.update_layout(margin={"t": 70}, legend={"y": 1.12})
+    return date_axis(fig, x)

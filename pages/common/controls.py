@@ -9,22 +9,41 @@ from dataclasses import asdict
 import numpy as np
 import streamlit as st
 
-from lstmlab.config import InitState, Loss, ModelConfig, Optimizer, Scaling, Summary, TrainConfig, WindowConfig
+from lstmlab.config import (
+    DataSpec,
+    InitState,
+    Loss,
+    ModelConfig,
+    Optimizer,
+    Scaling,
+    Summary,
+    TrainConfig,
+    Transform,
+    WindowConfig,
+)
 from lstmlab.devices import available_devices, resolve_device, training_note, unusable_gpu_note
 from pages.common import state
 
 HIDDEN_SIZES = [4, 8, 16, 32, 64, 128, 256]
 BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512, 1024]
+WINDOW_KEYS = ("window", "horizon", "stride")
 
 
-def read_window_config(length: int) -> WindowConfig:
-    top = max(1, length - 1)
-    state.seed_widgets(asdict(state.current_window_config()))
-    too_long = [key for key in ("window", "horizon", "stride") if st.session_state[key] > top]
-    for key in too_long:  # a shorter series than the settings were made for: say so, do not reset silently
-        st.session_state[key] = top
-    if too_long:
-        st.warning(f"This series has {length:,} rows: {', '.join(too_long)} lowered to {top}.")
+def read_window_config(source: state.Source, spec: DataSpec, series) -> WindowConfig:
+    """The Windows page's settings form, its values re-fitted to the series whenever the series changes."""
+    fit = state.window_config_for(source, spec, series)
+    top = max(1, series.length - 1)
+    state.seed_widgets({**asdict(state.current_window_config()), "transform": state.current_window_config().transform})
+    if fit.too_short:
+        st.error(fit.message)
+        st.button(f"Use window {fit.config.window}, horizon {fit.config.horizon}, validation "
+                  f"{fit.config.val_fraction:.0%}, test {fit.config.test_fraction:.0%}", key="window_fit_offer",
+                  on_click=state.apply_window_config, args=(fit.config,))  # fmt: skip
+    elif fit.message:
+        (st.warning if st.session_state.window_fit_lowered else st.caption)(fit.message)
+    for key in WINDOW_KEYS:  # out of range for this series (a too-short one): the widget cannot hold it
+        if st.session_state[key] > top:
+            st.session_state[key] = top
     left, middle, right = st.columns(3)
     window = left.number_input("Window size (steps in)", 1, top, key="window")
     horizon = middle.number_input("Horizon (steps ahead)", 1, top, key="horizon")
@@ -32,7 +51,13 @@ def read_window_config(length: int) -> WindowConfig:
     val = left.slider("Validation share", 0.0, 0.45, step=0.05, key="val_fraction")
     test = middle.slider("Test share", 0.0, 0.45, step=0.05, key="test_fraction")
     scaling = right.selectbox("Scaling", list(Scaling), key="scaling", format_func=str)
-    config = WindowConfig(int(window), int(horizon), int(stride), float(val), float(test), Scaling(scaling))
+    transform = st.selectbox(
+        "What the model learns", list(Transform), key="transform", format_func=str,
+        help="Levels: the scaled values. First differences: each step's change. Window-relative: each window "
+             "minus its own last value. Auto picks one from the training split and says why.",
+    )  # fmt: skip
+    config = WindowConfig(int(window), int(horizon), int(stride), float(val), float(test), Scaling(scaling),
+                          Transform(transform))  # fmt: skip
     st.session_state.window_config = config
     return config
 

@@ -26,7 +26,7 @@ SAMPLES = {
     "Melbourne daily minimum temperature (1981-1990)": "daily-min-temperatures.csv",
 }
 DEFAULT_SAMPLE = next(iter(SAMPLES))
-SPEC_WIDGETS = ("time_columns", "features", "targets", "categorical", "missing", "plot_columns")
+SPEC_WIDGETS = ("time_columns", "features", "targets", "categorical", "missing", "duplicates", "plot_columns")
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,48 @@ def load_series(source: Source, spec: DataSpec):
 
 def current_window_config() -> WindowConfig:
     return st.session_state.get("window_config", WindowConfig())
+
+
+WINDOW_WIDGETS = ("window", "horizon", "stride", "val_fraction", "test_fraction")  # the settings a fit may change
+
+
+def window_config_for(source: Source, spec: DataSpec, series):
+    """The window settings for this series, re-fitted once each time the series changes; the ``WindowFit``.
+
+    Settings the user chose (a config other than the last fit's) are kept while every split has windows and
+    lowered otherwise (``settings_for_series``); a new series with none gets its own defaults. When the
+    series is too short for any setting, the settings are left as they were and the fit offers the largest.
+    """
+    from lstmlab.window_fit import settings_for_series
+
+    ss, key = st.session_state, (source.digest, spec)
+    if ss.get("window_fit_key") != key:
+        previous = ss.get("window_fit")
+        chosen = ss.get("window_config")
+        fitted = None if previous is None else (previous.config.window, previous.config.horizon)
+        remembered = chosen if chosen is not None and (chosen.window, chosen.horizon) != fitted else None
+        fit = settings_for_series(series.length, series.time, remembered, base=chosen)
+        ss.window_fit_key, ss.window_fit = key, fit
+        ss.window_fit_lowered = remembered is not None and bool(fit.message)  # a user's setting did not fit
+        if not fit.too_short:
+            apply_window_config(fit.config)
+    return ss.window_fit
+
+
+def series_window_config(source: Source, spec: DataSpec, series) -> WindowConfig:
+    """The window settings in use for this series (``window_config_for`` first, so every page agrees)."""
+    window_config_for(source, spec, series)
+    return current_window_config()
+
+
+def apply_window_config(config: WindowConfig) -> None:
+    """Use ``config`` from now on, on every page and in the Windows page's widgets (a button's callback too)."""
+    from dataclasses import asdict
+
+    st.session_state.window_config = config
+    for name, value in asdict(config).items():
+        if name in WINDOW_WIDGETS:
+            st.session_state[name] = value
 
 
 def load_scaled(source: Source, spec: DataSpec, config: WindowConfig):
