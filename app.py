@@ -7,8 +7,9 @@ from pages.common import journey, preload, state, style
 st.set_page_config(page_title="LSTM Lab", page_icon=":material/repeat:", layout="wide")
 st.html(style.STYLE)
 tour = st.Page("pages/tour.py", title="Tour", icon=":material/tour:")  # the whole argument, walked on the run
+compare = st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:")  # cells, window sweep
 plotly_request = state.request_plotly()
-page = st.navigation({"Journey": journey.pages(), "Learn": [tour]})
+page = st.navigation({"Journey": journey.pages(), "Learn": [tour, compare]})
 if page.title != journey.JOURNEY[0].title:  # only the Data page reads the parsed table: free it before torch loads
     state.forget_table()
 page.run()
