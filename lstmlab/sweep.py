@@ -11,10 +11,13 @@ diverged and the sweep goes on.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.machinery
 import math
 import multiprocessing as mp
 import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -210,6 +213,21 @@ def _pool_job(index: int, setting: Setting) -> SweepRun:
         progress.put((index, 0, 0, None))  # epoch 0: this run's last report (the queue keeps their order)
 
 
+@contextlib.contextmanager
+def _main_not_rerun():
+    """Workers must not run the caller's ``__main__`` again: under Streamlit it is the app's script (which
+    would draw a page in each worker and fail). A ``__main__`` named by its spec is left alone by them."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    main.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
+    try:
+        yield
+    finally:
+        main.__spec__ = None
+
+
 def _start_context() -> mp.context.BaseContext:
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
@@ -294,7 +312,8 @@ def _run_pool(ctx: _Context, settings: list[Setting], todo: list[int], runs: lis
     progress, stop_flag = start.Queue(), start.Event()
     with ProcessPoolExecutor(n_workers, mp_context=start, initializer=_init_worker,
                              initargs=(ctx, progress, stop_flag, threads)) as pool:  # fmt: skip
-        futures: dict[Future, int] = {pool.submit(_pool_job, i, settings[i]): i for i in todo}
+        with _main_not_rerun():  # workers start on submit
+            futures: dict[Future, int] = {pool.submit(_pool_job, i, settings[i]): i for i in todo}
         pending, finished, closed = set(futures), {}, set()
         while pending or finished:
             if stop.is_set() and not stop_flag.is_set():

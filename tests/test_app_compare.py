@@ -96,3 +96,33 @@ def test_whatif_predictions_and_tour_work_for_gru_and_rnn(three_cells, number):
     at.switch_page("pages/tour.py").run()
     assert not at.exception, at.exception
     assert any("tour walks the tutorial's LSTM" in i.value for i in at.info)
+
+
+def test_a_sweep_of_three_windows_finishes_draws_and_opens_a_run(three_cells):
+    at = three_cells
+    at.switch_page("pages/compare.py").run()
+    at.slider(key="sweep_range").set_value((4, 72))  # 38 and 72 leave a split without a window: skipped
+    at.number_input(key="sweep_count").set_value(3)
+    at.number_input(key="sweep_epochs").set_value(2)
+    at.button(key="sweep_start").click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["sweep"]
+    job.thread.join(300)
+    assert not job.running and not job.error, job.error
+    at.run()
+    assert not at.exception, at.exception
+    table = job.result.table()
+    assert list(table["window"]) == [4, 38, 72]
+    assert list(table["status"]) == ["done", "skipped", "skipped"]
+    assert all("without a window" in reason for reason in table["reason"][1:])
+    assert at.get("plotly_chart")  # the sweep chart among the page's charts
+    assert any("Window 72, H=8: skipped" in c.value for c in at.caption)
+    before = len(at.session_state["runs"])
+    at.selectbox(key="sweep_open_pick").set_value(0)
+    at.button(key="sweep_open").click().run()
+    assert not at.exception, at.exception
+    kept = at.session_state["runs"]
+    assert len(kept) == before + 1 and kept[-1].window_config.window == 4
+    assert at.session_state["active_run"] == kept[-1].number
+    at.switch_page("pages/inspect.py").run()
+    assert not at.exception, at.exception
