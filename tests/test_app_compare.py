@@ -126,3 +126,23 @@ def test_a_sweep_of_three_windows_finishes_draws_and_opens_a_run(three_cells):
     assert at.session_state["active_run"] == kept[-1].number
     at.switch_page("pages/inspect.py").run()
     assert not at.exception, at.exception
+
+
+def test_a_stopped_sweep_keeps_what_finished_and_says_what_did_not_run(three_cells):
+    at = three_cells
+    at.switch_page("pages/compare.py").run()
+    at.slider(key="sweep_range").set_value((4, 12))
+    at.number_input(key="sweep_count").set_value(12)  # 9 window sizes: more than the pool takes at once
+    at.number_input(key="sweep_epochs").set_value(500)
+    at.button(key="sweep_start").click().run()
+    job = at.session_state["sweep"]
+    assert job.running
+    at.button(key="sweep_stop").click().run()
+    assert job.stop.is_set()
+    job.thread.join(300)
+    assert not job.running and not job.error, job.error
+    at.run()
+    assert not at.exception, at.exception
+    statuses = {str(run.status) for run in job.result.runs}
+    assert statuses <= {"stopped", "not run", "done"} and statuses & {"stopped", "not run"}
+    assert all(run.history.epochs_run < 500 for run in job.result.runs if str(run.status) == "stopped")

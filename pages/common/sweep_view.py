@@ -81,10 +81,7 @@ def sweep_form(length: int) -> tuple[list[int], list[int], int] | None:
     st.caption(f"Window sizes: {', '.join(map(str, sizes))}; other settings as on the Windows and Train pages.")
     job = st.session_state.get(KEY)
     busy = job is not None and job.running
-    go, halt = st.columns(2)
-    pressed = go.button("Start the sweep", key="sweep_start", type="primary", disabled=busy, width="stretch")
-    halt.button("Stop the sweep", key="sweep_stop", on_click=stop_sweep, disabled=not busy, width="stretch",
-                help="Runs not started are left out; runs in flight stop after their epoch; finished runs are kept.")
+    pressed = st.button("Start the sweep", key="sweep_start", type="primary", disabled=busy)
     return (sizes, list(h_sizes), int(epochs)) if pressed else None
 
 
@@ -93,6 +90,9 @@ def launch(sizes: list[int], h_sizes: list[int], epochs: int) -> None:
     from lstmlab.config import ModelConfig, TrainConfig
     from lstmlab.sweep import settings_for
 
+    if (job := st.session_state.get(KEY)) is not None and job.running:
+        st.warning("A sweep is running: one per session. Stop it first.")
+        return
     loaded = state.load_current_series()
     if loaded is None:
         return
@@ -188,6 +188,9 @@ def sweep_section() -> None:
         if job.running:
             st.markdown("**Sweep running**" + (" (stopping…)" if job.stop.is_set() else ""))
             st.markdown("\n".join(progress_lines(job)))
+            st.button("Stop the sweep", key="sweep_stop", on_click=stop_sweep, disabled=job.stop.is_set(),
+                      help="Runs not started are left out; runs in flight stop after their epoch; finished runs "
+                           "are kept.")  # fmt: skip
             return
         if job.result is None and not job.error:
             return
