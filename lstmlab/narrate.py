@@ -26,6 +26,10 @@ GATE_JOBS = {
     "f": "how much of the old cell state c_{t-1} is kept (0: forgotten, 1: kept whole)",
     "g": "the new content proposed for the cell, between −1 and 1",
     "o": "how much of the cell, squashed by tanh, goes out as the hidden state h_t (0: none, 1: all)",
+    "r": "how much of the old hidden state h_{t-1} the candidate reads (0: none, 1: all of it)",
+    "z": "how much of the old hidden state h_{t-1} is kept rather than replaced by the candidate",
+    "n": "the new hidden content proposed, between −1 and 1",
+    "a": "the sum W_ih·x_t + W_hh·h_{t-1} + b before tanh: no gate decides what is kept",
 }
 STATE_NAMES = {"h": "hidden state h", "c": "cell state c", **{g: f"{GATE_NAMES[g]} {g}" for g in GATES}}
 
@@ -35,9 +39,10 @@ def gate_label(gate: str) -> str:
     return f"{GATE_NAMES[gate]} {gate}"
 
 
-def gate_lines() -> list[str]:
-    """One Markdown line per gate: its name, letter and job, in PyTorch's order i, f, g, o."""
-    return [f"- **{GATE_NAMES[g]}** `{g}`: {GATE_JOBS[g]}." for g in GATES]
+def gate_lines(gates: Sequence[str] = GATES) -> list[str]:
+    """One Markdown line per gate: its name, letter and job, in PyTorch's order (LSTM i, f, g, o by default;
+    pass ``trace.CELL_GATES[cell]`` for a GRU's r, z, n or an RNN's a)."""
+    return [f"- **{GATE_NAMES[g]}** `{g}`: {GATE_JOBS[g]}." for g in gates]
 
 
 def no_saturation_text(low: float = 0.1, high: float = 0.9, gates: Sequence[str] = ("i", "f", "o")) -> str:

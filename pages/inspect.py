@@ -5,7 +5,6 @@ import streamlit as st
 import torch
 
 from lstmlab import errata, explain
-from lstmlab import trace as lt
 from lstmlab.attribution import AttributionMethod, attribute, step_gradient_norm
 from lstmlab.devices import usable_device
 from lstmlab.figures import inspect as fi
@@ -67,11 +66,7 @@ def inspect_page() -> None:
         where = f"Layer {layer}, {('forward', 'backward')[direction]}, sample {n}"
         views.units_tab(cell_states(tr, layer, direction), where, (run.number, split, n, layer, direction))
     with tabs[3]:
-        st.markdown(f"Share of gate values below 0.1 or above 0.9 over {len(seen.indices)} {split} windows × {window} "
-                    "steps (Karpathy et al.): right edge, mostly shut; top edge, mostly open.")
-        st.plotly_chart(fi.saturation_figure(lt.unit_saturation(seen.batch)), key="inspect_saturation",
-                        width="stretch")
-        st.dataframe(lt.gate_saturation(seen.batch), hide_index=True, key="inspect_saturation_table")
+        views.saturation_tab(seen, split, window)
     with tabs[4]:
         method = st.radio("Method", list(AttributionMethod), horizontal=True, key="inspect_attr_method")
         attr = attribute(method, model, seen.x, target, seen.states)[0].cpu().numpy()  # (W, F)

@@ -97,15 +97,17 @@ def chain_steps(n: int, selected: int, edge: int = CHAIN_EDGE) -> list[int | Non
     return out
 
 
-def chain_figure(h: np.ndarray, c: np.ndarray, x: np.ndarray, selected: int, reverse: bool = False,
+def chain_figure(h: np.ndarray, c: np.ndarray | None, x: np.ndarray, selected: int, reverse: bool = False,
                  labels: Sequence[str] | None = None, edge: int = CHAIN_EDGE) -> go.Figure:
     """The unrolled chain: one box per time step (the same cell, applied again), h and c flowing along.
 
     ``h``, ``c`` (W, H) and ``x`` (W, F) for one sample, layer and direction. Boxes are coloured by
     |h_t| (root mean square over units); the picked cell is outlined. A long window shows its first and
-    last ``edge`` cells and the picked one, the steps between them as a labelled gap.
+    last ``edge`` cells and the picked one, the steps between them as a labelled gap. ``c`` is None for a
+    GRU or a plain RNN, which carry h alone.
     """
     n = h.shape[0]
+    lanes = (("c", 0.28, "#9467bd"), ("h", -0.28, "#17becf")) if c is not None else (("h", 0.0, "#17becf"),)
     rms = np.sqrt((np.asarray(h) ** 2).mean(axis=1))
     labels = list(labels) if labels is not None and len(labels) == n else [f"t={k}" for k in range(n)]
     steps = chain_steps(n, selected, edge)
@@ -120,7 +122,7 @@ def chain_figure(h: np.ndarray, c: np.ndarray, x: np.ndarray, selected: int, rev
     shown = [s for s in steps if s is not None]
     xs, last = np.array(pos), pos[-1]
     fig = go.Figure()
-    for lane, y, colour in (("c", 0.28, "#9467bd"), ("h", -0.28, "#17becf")):  # the two carried states
+    for lane, y, colour in lanes:  # the carried states
         fig.add_trace(go.Scatter(x=[0, last], y=[y, y], mode="lines", line=dict(color=colour, width=2),
                                  name=f"{lane}: {'cell' if lane == 'c' else 'hidden'} state handed to the next step",
                                  hoverinfo="skip"))
@@ -129,14 +131,15 @@ def chain_figure(h: np.ndarray, c: np.ndarray, x: np.ndarray, selected: int, rev
         if pos[k + 1] - pos[k] > 1:
             continue  # no arrow across a gap
         head, tail = (pos[k + 1], pos[k]) if not reverse else (pos[k], pos[k + 1])
-        for y, colour in ((0.28, "#9467bd"), (-0.28, "#17becf")):
+        for _, y, colour in lanes:
             fig.add_annotation(x=head - direction * 0.38, y=y, ax=tail + direction * 0.38, ay=y, xref="x", yref="y",
                                axref="x", ayref="y", showarrow=True, arrowhead=2, arrowcolor=colour, text="")
     for x_gap, hidden in gaps:
         fig.add_annotation(x=x_gap, y=0, text=f"⋯<br>{hidden} more<br>steps", showarrow=False,
                            font=dict(size=10, color="#555"), bgcolor="white")
-    hover = [f"{labels[k]}<br>|h_t| {rms[k]:.3f}<br>max |c_t| {np.abs(c[k]).max():.3f}<br>"
-             f"x_t[0] {x[k, 0]:.3f}" for k in shown]
+    hover = [f"{labels[k]}<br>|h_t| {rms[k]:.3f}<br>"
+             + (f"max |c_t| {np.abs(c[k]).max():.3f}<br>" if c is not None else "") + f"x_t[0] {x[k, 0]:.3f}"
+             for k in shown]
     fig.add_trace(go.Scatter(
         x=xs, y=np.zeros(len(xs)), mode="markers", name="cell: the same weights at every step",
         marker=dict(symbol="square", size=26, color=rms[shown], colorscale="Blues",
@@ -149,11 +152,13 @@ def chain_figure(h: np.ndarray, c: np.ndarray, x: np.ndarray, selected: int, rev
         symbol="triangle-up", size=8, color="#7f7f7f"), name="▲ below: x_t, the window's row t, goes in",
         hovertext=[labels[k] for k in shown], hoverinfo="text"))
     fig.add_trace(go.Scatter(x=xs, y=np.full(len(xs), 0.85), mode="markers", marker=dict(
-        symbol="triangle-up", size=8, color="#17becf"), name="▲ above: h_t comes out, one row of the LSTM output",
+        symbol="triangle-up", size=8, color="#17becf"), name="▲ above: h_t comes out, one row of the layer's output",
         hoverinfo="skip"))
     begin, end = (last + 0.6, -0.6) if reverse else (-0.6, last + 0.6)
-    fig.add_annotation(x=begin, y=0, text="h₀, c₀", showarrow=False, xanchor="left" if reverse else "right")
-    fig.add_annotation(x=end, y=0, text="h_n, c_n", showarrow=False, xanchor="right" if reverse else "left")
+    fig.add_annotation(x=begin, y=0, text="h₀, c₀" if c is not None else "h₀", showarrow=False,
+                       xanchor="left" if reverse else "right")
+    fig.add_annotation(x=end, y=0, text="h_n, c_n" if c is not None else "h_n", showarrow=False,
+                       xanchor="right" if reverse else "left")
     fig.update_xaxes(title_text="time step t" + (" (backward direction: runs right to left)" if reverse else ""),
                      tickmode="array", tickvals=pos, ticktext=[str(k) for k in shown], range=[-2.8, last + 2.8],
                      showgrid=False, zeroline=False)

@@ -15,7 +15,6 @@ from plotly.subplots import make_subplots
 from lstmlab.figures.common import base_layout
 from lstmlab.figures.inspect import legend_below
 from lstmlab.narrate import GATE_NAMES
-from lstmlab.trace import GATES
 
 GHOST = dict(color="rgba(120,120,120,0.55)", dash="dash")
 EDITED = "#d62728"
@@ -58,30 +57,34 @@ def states_figure(
     before: dict[str, np.ndarray], after: dict[str, np.ndarray], unit: int, first_changed: int | None = None
 ) -> go.Figure:
     """h and c of one unit along the chain of cells (``before["h"]`` (W, H)), before (ghosted) and after."""
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
-                        subplot_titles=(f"h · hidden state, unit {unit}", f"c · cell state, unit {unit}"))
-    for row, name in enumerate(("h", "c"), start=1):
+    names = [name for name in ("h", "c") if name in before]  # a GRU or an RNN carries h alone
+    titles = {"h": f"h · hidden state, unit {unit}", "c": f"c · cell state, unit {unit}"}
+    fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                        subplot_titles=[titles[name] for name in names])
+    for row, name in enumerate(names, start=1):
         steps = np.arange(len(before[name]))
         fig.add_trace(go.Scatter(x=steps, y=before[name][:, unit], mode="lines", line=GHOST, name="untouched",
                                  showlegend=row == 1), row, 1)
         fig.add_trace(go.Scatter(x=steps, y=after[name][:, unit], mode="lines+markers", name="edited",
                                  line=dict(color=EDITED), marker=dict(size=4), showlegend=row == 1), row, 1)
         _changed_from(fig, first_changed, len(steps), row=row, col=1)
-    fig.update_xaxes(title_text="time step t (cell)", row=2, col=1)
-    return legend_below(base_layout(fig, "", height=440))
+    fig.update_xaxes(title_text="time step t (cell)", row=len(names), col=1)
+    return legend_below(base_layout(fig, "", height=220 + 220 * (len(names) - 1)))
 
 
 def gates_figure(before: dict[str, np.ndarray], after: dict[str, np.ndarray], units: Sequence[int]) -> go.Figure:
-    """The four gates of one cell (``before["i"]`` (H,)) for ``units``, before (ghosted) and after."""
-    units = list(units)
-    fig = make_subplots(rows=1, cols=4, shared_yaxes=True, horizontal_spacing=0.03,
-                        subplot_titles=[f"{g} · {GATE_NAMES[g]}" for g in GATES])
-    for col, gate in enumerate(GATES, start=1):
+    """The gates of one cell (``before["i"]`` (H,)) for ``units``, before (ghosted) and after: an LSTM's four,
+    a GRU's three, an RNN's pre-activation (the dicts' keys, in their order)."""
+    units, gates = list(units), list(before)
+    fig = make_subplots(rows=1, cols=len(gates), shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[f"{g} · {GATE_NAMES[g]}" for g in gates])
+    for col, gate in enumerate(gates, start=1):
         fig.add_trace(go.Bar(x=units, y=before[gate][units], name="untouched", marker_color=GHOST["color"],
                              showlegend=col == 1), 1, col)
         fig.add_trace(go.Bar(x=units, y=after[gate][units], name="edited", marker_color=EDITED,
                              showlegend=col == 1), 1, col)
         fig.update_xaxes(title_text="unit", row=1, col=col)
-    fig.update_yaxes(range=[-1.05, 1.05])  # g is a tanh, the others sigmoids: one scale for all four
+    if "a" not in gates:  # g and n are tanh, the others sigmoids: one scale; an RNN's a is unbounded
+        fig.update_yaxes(range=[-1.05, 1.05])
     fig.update_layout(barmode="group")
     return legend_below(base_layout(fig, "", height=340))

@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from lstmlab.config import (
+    Cell,
     DataSpec,
     InitState,
     Loss,
@@ -69,6 +70,8 @@ def read_settings() -> tuple[ModelConfig, TrainConfig]:
     model_col, train_col = st.columns(2)
     with model_col:
         st.markdown("**Model**")
+        cell = Cell(st.selectbox("Cell", list(Cell), key="cell", format_func=str,
+                                 help="LSTM (the tutorial's), GRU or a plain tanh RNN: same windows, same Linear."))
         h_size = st.select_slider("Hidden size H", HIDDEN_SIZES, key="h_size")
         n_layers = st.number_input("Layers", 1, 4, key="n_layers")
         bidirectional = st.checkbox("Bidirectional", key="bidirectional")
@@ -79,7 +82,7 @@ def read_settings() -> tuple[ModelConfig, TrainConfig]:
             key="summary",
             format_func=str,
             disabled=not bidirectional,
-            help="Matters only for a bidirectional LSTM.",
+            help="Matters only for a bidirectional model.",
         )
         device = st.selectbox("Device", available_devices(), key="device")
         st.caption(training_note(resolve_device(device)))
@@ -111,7 +114,7 @@ def read_settings() -> tuple[ModelConfig, TrainConfig]:
             key="max_windows",
             help="On a long series, each epoch trains on a fresh random sample of this many windows.",
         )
-    model_config = ModelConfig(int(h_size), int(n_layers), bool(bidirectional), InitState(init), Summary(summary))
+    model_config = ModelConfig(int(h_size), int(n_layers), bool(bidirectional), InitState(init), Summary(summary), cell)
     train_config = TrainConfig(
         float(lr),
         int(batch_size),

@@ -37,7 +37,8 @@ def shapes_tab(run: Run, seen: WindowInspection, data: tuple[PreparedSeries, Sca
     series, scaled = data
     stages = shapes.trace_shapes(run.model, traced, series.values, scaled.values, run.window_config.horizon,
                                  seen.batch_states)
-    pick = st.segmented_control("Stage", [s.name for s in stages], default="LSTM output", required=True,
+    pick = st.segmented_control("Stage", [s.name for s in stages], default=f"{run.model.cell.name} output",
+                                required=True,
                                 key="inspect_stage")
     note = narrate.traced_batch_note(len(seen.indices), run.train_config.batch_size)
     st.plotly_chart(fi.pipeline_figure(stages, pick, summary_stage(run.model_config), batch_note=note),
@@ -65,17 +66,18 @@ def cells_tab(run: Run, seen: WindowInspection, labels: list[str], output: int) 
     direction = pickers[1].selectbox("Direction", range(model.directions), key="inspect_direction",
                                      format_func=lambda k: ("forward", "backward")[k])
     t = pickers[2].slider("Cell (time step)", 0, window - 1, window - 1, key="inspect_cell")
-    st.plotly_chart(fi.chain_figure(tr.h[layer, direction, 0].numpy(), tr.c[layer, direction, 0].numpy(),
-                                    tr.x[layer][0].numpy(), t, direction == 1, labels),
-                    key="inspect_chain", width="stretch")
-    st.markdown("\n".join(narrate.gate_lines()))
+    c = tr.c[layer, direction, 0].numpy() if tr.c is not None else None  # a GRU or an RNN carries h alone
+    st.plotly_chart(fi.chain_figure(tr.h[layer, direction, 0].numpy(), c, tr.x[layer][0].numpy(), t, direction == 1,
+                                    labels), key="inspect_chain", width="stretch")
+    gates = lt.CELL_GATES[tr.kind]
+    st.markdown("\n".join(narrate.gate_lines(gates)))
     cell = tr.cell(layer, direction, 0, t)
     first = int(st.number_input("First unit shown", 0, hidden - 1, 0, SHOWN_UNITS, key="inspect_units")
                 if hidden > SHOWN_UNITS else 0)
     units = list(range(first, min(first + SHOWN_UNITS, hidden)))
     st.plotly_chart(fc.cell_figure(cell, units, layer_inputs(run.columns, layer, model.directions, hidden)),
                     key="inspect_cell_bars", width="stretch")
-    names = {g: st.column_config.NumberColumn(f"{g} · {narrate.GATE_NAMES[g]}") for g in lt.GATES}
+    names = {g: st.column_config.NumberColumn(f"{g} · {narrate.GATE_NAMES[g]}") for g in gates}
     st.dataframe(explain.cell_table(cell, units), hide_index=True, key="inspect_cell_table", column_config=names)
     unit = st.selectbox("Unit for the equations", units, key="inspect_unit")
     for line in explain.cell_equations(cell, gate_terms(model, layer, direction, cell), unit):
@@ -98,7 +100,7 @@ def units_tab(values: dict[str, np.ndarray], title: str, context: tuple) -> None
     st.markdown("**Find units** (LSTMVis): pick a time range and a threshold; the units at or above it at "
                 "every step of the range are listed, the most specific to the range first.")
     window, cols = len(values["h"]), st.columns(3)
-    name = cols[0].selectbox("State", lt.STATES, key="inspect_path_state")
+    name = cols[0].selectbox("State", list(values), key="inspect_path_state")
     lo, hi = cols[1].slider("Time range", 0, window - 1, (max(0, window - 4), window - 1), key="inspect_range")
     default = narrate.find_units_threshold(values[name], lo, hi)
     ss = st.session_state
@@ -110,3 +112,16 @@ def units_tab(values: dict[str, np.ndarray], title: str, context: tuple) -> None
                     width="stretch")
     st.caption(f"Units found: {', '.join(map(str, found[:40])) or 'none'}{' …' if len(found) > 40 else ''}. "
                f"A threshold of {default:.3g} finds the top 10% here.")
+
+
+def saturation_tab(seen: WindowInspection, split: str, window: int) -> None:
+    """Gate saturation (Karpathy et al.) for the cell's sigmoid gates; a plain RNN has none, and is told so."""
+    if not seen.batch.sigmoid_gates:
+        st.info("A plain RNN has no gates: nothing decides what is kept, so there is nothing to saturate. Its h_t is "
+                "tanh of a sum, and the gradient through many tanh steps shrinks: see the Attribution tab, or set "
+                "this run beside an LSTM on the Compare page.")
+        return
+    st.markdown(f"Share of gate values below 0.1 or above 0.9 over {len(seen.indices)} {split} windows × {window} "
+                "steps (Karpathy et al.): right edge, mostly shut; top edge, mostly open.")
+    st.plotly_chart(fi.saturation_figure(lt.unit_saturation(seen.batch)), key="inspect_saturation", width="stretch")
+    st.dataframe(lt.gate_saturation(seen.batch), hide_index=True, key="inspect_saturation_table")

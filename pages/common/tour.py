@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lstmlab.config import ModelConfig
+from lstmlab.config import Cell, ModelConfig
 from lstmlab.tour import TourContext
 from pages.common import runs, state
 
@@ -12,6 +12,12 @@ from pages.common import runs, state
 def tour_context() -> TourContext | None:
     """The tour's context (window 0, last time step), or None after showing why there is none."""
     run = runs.active_run()
+    if run is not None and run.model_config.cell is not Cell.LSTM:
+        st.info(f"The tour walks the tutorial's LSTM, and {run.label} is a {run.model_config.cell.name}: its gates "
+                "and states differ. Pick an LSTM run on the Train page for the tour; see this run on Inspect, "
+                "or set it beside an LSTM on Compare.")
+        st.page_link("pages/compare.py", label="Compare cells", icon=":material/compare_arrows:")
+        return None
     if run is not None:
         try:
             data = runs.run_data(run)

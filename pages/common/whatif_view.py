@@ -18,7 +18,7 @@ from lstmlab.attribution import AttributionMethod, attribute
 from lstmlab.figures import inspect as fi
 from lstmlab.figures import whatif as fw
 from lstmlab.runs import Run
-from lstmlab.trace import GATES
+from lstmlab.trace import CELL_GATES
 from lstmlab.whatif import Edit, GridCheck, ValueRange, WhatIf, apply_edit, check_window, read_grid, window_frame
 
 KEY = "whatif_editing"
@@ -125,9 +125,10 @@ def show_answer(run: Run, ed: Editing, result: WhatIf, labels, target: int, stat
     moved = (after.h[layer, 0, 0, -1] - before.h[layer, 0, 0, -1]).abs().numpy()  # (H,)
     unit = picks[2].selectbox("Unit for h and c", range(hidden), index=int(moved.argmax()), key="whatif_unit",
                               help="Preselected: the unit whose last h the edit moved most.")
-    chain = [{s: getattr(tr, s)[layer, 0, 0].numpy() for s in ("h", "c")} for tr in (before, after)]  # (W, H) each
+    carried = ("h", "c") if before.c is not None else ("h",)  # a GRU or an RNN carries h alone
+    chain = [{s: getattr(tr, s)[layer, 0, 0].numpy() for s in carried} for tr in (before, after)]  # (W, H) each
     st.plotly_chart(fw.states_figure(*chain, unit, ed.first_changed), key="whatif_states", width="stretch")
-    gates = [{g: getattr(tr, g)[layer, 0, 0, t].numpy() for g in GATES} for tr in (before, after)]  # (H,) each
+    gates = [{g: tr.value(g)[layer, 0, 0, t].numpy() for g in CELL_GATES[tr.kind]} for tr in (before, after)]  # (H,)
     units = range(min(SHOWN_UNITS, hidden)) if unit < SHOWN_UNITS else range(unit - SHOWN_UNITS + 1, unit + 1)
     st.plotly_chart(fw.gates_figure(*gates, units), key="whatif_gates", width="stretch")
     x = torch.cat([result.original_input, result.edited_input])  # (2, W, F): one backward pass for both
