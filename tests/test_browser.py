@@ -29,6 +29,7 @@ def test_pollution_upload_windows_to_tensor_shapes(page, app_url):
     features.get_by_role("button", name="Remove DEWP").click()
     settle(page)
     go_to(page, "Windows")
+    set_number(page, "Window size", 12)  # the app opens hourly data at two days (48): the formula at 12
     # 43,800 rows after the 24 leading NAs; 10 features (pm2.5, TEMP, PRES, Iws, Is, Ir + 4 wind directions)
     page.get_by_test_id("stMarkdown").filter(has_text="X_train [30648, 12, 10]").wait_for()
     assert page.get_by_test_id("stPlotlyChart").count() >= 2

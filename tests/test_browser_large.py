@@ -31,6 +31,7 @@ def test_a_million_rows_end_to_end(page, app_url, million_rows):
     page.get_by_text("10,000 of 1,000,000 points").wait_for()  # the chart says it is downsampled
     settle(page)
     go_to(page, "Windows")
+    set_number(page, "Window size", 12)  # whatever the series' default, the formula at window 12
     # 700,000 training rows: (700000 - 12 - 1) // 1 + 1 windows of 12 steps and 8 features
     page.get_by_test_id("stMarkdown").filter(has_text="X_train [699988, 12, 8]").wait_for()
     go_to(page, "Train")

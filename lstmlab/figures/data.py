@@ -61,7 +61,8 @@ def plot_missing(counts: pd.Series) -> go.Figure:
     """Bar chart of missing values per column (as parsed, before any policy); every column named."""
     names = [str(c) for c in counts.index]
     n = counts.to_numpy()
-    crowded = len(names) * CHAR_PX * (max((len(c) for c in names), default=1) + 2) > 640
+    # The chart may sit in half the page (about 400 px of plot): rotate before labels could touch there
+    crowded = len(names) * CHAR_PX * (max((len(c) for c in names), default=1) + 2) > 400
     fig = go.Figure(
         go.Bar(
             x=names,
