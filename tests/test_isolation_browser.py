@@ -71,9 +71,11 @@ def main_text(page) -> str:
     return page.get_by_test_id("stMain").inner_text()
 
 
-def start_training(page, epochs: int) -> None:
+def start_training(page, epochs: int, patience: int | None = None) -> None:
     go_to(page, "Train")
     set_number(page, "Epochs", epochs)
+    if patience is not None:
+        set_number(page, "Early-stopping patience", patience)
     page.get_by_role("button", name="Start training").click()
 
 
@@ -143,7 +145,7 @@ def test_tab_closed_mid_training(browser):
             settle(stayer)
             leaver.goto(url)  # both on the built-in airline series
             settle(leaver)
-            start_training(leaver, epochs=1000)  # minutes of work
+            start_training(leaver, epochs=1000, patience=0)  # minutes of work: no early stop
             finished_an_epoch = re.compile(r"epoch \d+ of 1000 · train loss")  # the sidebar's progress
             leaver.get_by_test_id("stProgress").filter(has_text=finished_an_epoch).wait_for()
             training = cores_used(process.pid)  # the long run alone
