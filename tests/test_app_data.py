@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -203,3 +206,20 @@ def test_duplicate_timestamps_are_combined_as_chosen(app, policy, combine):
     boxes = [w.value for w in app.warning] + [i.value for i in app.info]
     if combine is not None:  # 20 of 80 rows touched: a warning with its numbers, not an info line
         assert any("20" in text for text in (w.value for w in app.warning)), boxes
+
+
+def test_the_first_page_does_not_import_torch():
+    """torch (2-5 s, about 150 MB) loads with the first page that needs it, not with Data; the early import of
+    pages/common/preload.py is switched off here, as on a memory-limited server."""
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
+        "assert not at.exception, at.exception\n"
+        "print('torch' in sys.modules, len(at.get('plotly_chart')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "LSTMLAB_PRELOAD": "0"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    torch_loaded, charts = done.stdout.split()
+    assert torch_loaded == "False" and int(charts) >= 1

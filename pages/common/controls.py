@@ -22,7 +22,6 @@ from lstmlab.config import (
     Transform,
     WindowConfig,
 )
-from lstmlab.devices import available_devices, resolve_device, training_note, unusable_gpu_note
 from pages.common import state
 
 HIDDEN_SIZES = [4, 8, 16, 32, 64, 128, 256]
@@ -65,6 +64,13 @@ def read_window_config(source: state.Source, spec: DataSpec, series) -> WindowCo
 
 def read_settings() -> tuple[ModelConfig, TrainConfig]:
     model_defaults = asdict(st.session_state.get("model_config", ModelConfig()))
+    from lstmlab.devices import (  # torch: not on Data
+        available_devices,
+        resolve_device,
+        training_note,
+        unusable_gpu_note,
+    )
+
     train_defaults = asdict(st.session_state.get("train_config", TrainConfig(device=available_devices()[0])))
     state.seed_widgets({**model_defaults, **train_defaults})
     model_col, train_col = st.columns(2)
