@@ -30,8 +30,11 @@ def train(page, epochs: int = 2) -> None:
     settle(page)
 
 
-def walk(page, language: str) -> str:
-    """Every step of the tour in ``language`` by the Next button; all the Markdown read on the way."""
+def walk(page, language: str, first_step_shows: str = "") -> str:
+    """Every step of the tour in ``language`` by the Next button; all the Markdown read on the way.
+
+    ``first_step_shows``: text the first step must show, waited for (the step's body can arrive after its
+    heading on a busy machine)."""
     page.locator(".st-key-tour_lang").get_by_text("中文" if language == "zh" else "English").click()
     settle(page)
     page.locator(".st-key-tour_step").click()
@@ -41,6 +44,8 @@ def walk(page, language: str) -> str:
     for index in range(len(STEP_KEYS)):
         title = TEXTS[language][f"{STEP_KEYS[index]}.title"]
         page.get_by_role("heading", name=f"{index + 1}. {title}").wait_for()
+        if index == 0 and first_step_shows:
+            page.get_by_test_id("stMarkdown").filter(has_text=first_step_shows).first.wait_for()
         seen.append(page.get_by_test_id("stMarkdown").all_inner_texts())
         if index + 1 < len(STEP_KEYS):
             page.locator(".st-key-tour_next button").click()
@@ -58,14 +63,15 @@ def test_the_tour_on_the_builtin_series_before_and_after_training(page, app_url)
     page.goto(app_url)
     settle(page)
     go_to(page, "Tour")
-    before = walk(page, "en")
-    assert f"[{expected_windows(144)}, 12, 1]" in before and TEXTS["en"]["needs_run"] in before
+    shape = f"[{expected_windows(144)}, 12, 1]"
+    before = walk(page, "en", shape)
+    assert shape in before and TEXTS["en"]["needs_run"] in before
     train(page)
     go_to(page, "Tour")
     params = f"{count_parameters(SimpleLSTM(1, 12, 1, 64).lstm):,}"
     for language in ("zh", "en"):
-        read = walk(page, language)
-        assert f"[{expected_windows(144)}, 12, 1]" in read and params in read and "index_select" in read
+        read = walk(page, language, shape)
+        assert shape in read and params in read and "index_select" in read
 
 
 def test_the_tour_on_an_upload(page, app_url):
@@ -81,7 +87,7 @@ def test_the_tour_on_an_upload(page, app_url):
     start, stop = split_bounds(series.length, config)["train"]
     shape = f"[{count_windows(stop - start, config.window, config.horizon, config.stride)}, {config.window}, 1]"
     for language in ("en", "zh"):
-        read = walk(page, language)
+        read = walk(page, language, shape)
         assert "monthly-car-sales.csv" in read and shape in read
     page.locator(".st-key-tour_step").click()
     page.get_by_role("option").nth(4).click()
