@@ -1,5 +1,6 @@
 """LSTM Lab: the router. Each page lives in pages/ and follows the user's journey (pages/common/journey.py)."""
 
+import pandas as pd  # noqa: F401 - before any chart: plotly reads sys.modules and would see another session's half import
 import streamlit as st
 
 from pages.common import journey, links, preload, state, style

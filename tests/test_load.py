@@ -28,7 +28,7 @@ from benchmarks.browser import (
     watch,
 )
 from benchmarks.common import peak_rss_bytes
-from lstmlab.config import WindowConfig
+from lstmlab.window_fit import settings_for_series
 from lstmlab.windows import count_windows, split_bounds
 from tests.browser_support import HAS_CHROMIUM
 
@@ -51,9 +51,10 @@ def write_series(folder: Path, k: int) -> tuple[Path, str, int]:
 
 
 def x_train(rows: int) -> str:
-    config = WindowConfig()
+    """The training tensor under the window the app opens this daily series at (window_fit), by the formula."""
+    config = settings_for_series(rows, pd.date_range("2020-01-01", periods=rows, freq="D")).config
     start, stop = split_bounds(rows, config)["train"]
-    return f"X_train [{count_windows(stop - start, config.window, config.horizon)}, {config.window}, 1]"
+    return f"X_train [{count_windows(stop - start, config.window, config.horizon, config.stride)}, {config.window}, 1]"
 
 
 async def session(browser, url: str, k: int, folder: Path, others: list[str]) -> float:
