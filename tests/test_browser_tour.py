@@ -46,6 +46,7 @@ def walk(page, language: str, first_step_shows: str = "") -> str:
         page.get_by_role("heading", name=f"{index + 1}. {title}").wait_for()
         if index == 0 and first_step_shows:
             page.get_by_test_id("stMarkdown").filter(has_text=first_step_shows).first.wait_for()
+        settle(page)  # the heading can show before the rest of the step's run has arrived
         seen.append(page.get_by_test_id("stMarkdown").all_inner_texts())
         if index + 1 < len(STEP_KEYS):
             page.locator(".st-key-tour_next button").click()
@@ -71,7 +72,11 @@ def test_the_tour_on_the_builtin_series_before_and_after_training(page, app_url)
     params = f"{count_parameters(SimpleLSTM(1, 12, 1, 64).lstm):,}"
     for language in ("zh", "en"):
         read = walk(page, language, shape)
-        assert shape in read and params in read and "index_select" in read
+        if not (params in read and "index_select" in read):  # under CI load a step's text once came in late
+            read = walk(page, language, shape)
+        assert shape in read, language
+        assert params in read, language  # the parameter count at W (step 2)
+        assert "index_select" in read, language  # the tutorial's CPU index (step 9)
 
 
 def test_the_tour_on_an_upload(page, app_url):
