@@ -330,6 +330,8 @@ def _run_pool(ctx: _Context, settings: list[Setting], todo: list[int], runs: lis
                 # A run's outcome is passed on after its last epoch report, which travels by the queue.
                 if i in closed or future.cancelled() or future.exception() or time.perf_counter() - since > 5:
                     runs[i] = _outcome(future, settings[i])
+                    if stop.is_set() and runs[i].status is Status.FAILED:  # torn down by the user's Stop
+                        runs[i] = SweepRun(settings[i], Status.STOPPED, f"stopped ({runs[i].reason})")
                     notify(Progress(i, settings[i], run=runs[i]))
                     del finished[future]
 

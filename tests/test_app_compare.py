@@ -144,5 +144,6 @@ def test_a_stopped_sweep_keeps_what_finished_and_says_what_did_not_run(three_cel
     at.run()
     assert not at.exception, at.exception
     statuses = {str(run.status) for run in job.result.runs}
-    assert statuses <= {"stopped", "not run", "done"} and statuses & {"stopped", "not run"}
+    reasons = [(str(run.status), run.reason) for run in job.result.runs]
+    assert statuses <= {"stopped", "not run", "done"} and statuses & {"stopped", "not run"}, reasons
     assert all(run.history.epochs_run < 500 for run in job.result.runs if str(run.status) == "stopped")
