@@ -135,3 +135,18 @@ def test_compare_page_shows_the_runs_and_target_as_written(hostile_runs):
     window = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("compare_window"))
     unit = json.loads(window.proto.spec)["layout"]["yaxis"]["title"]["text"]
     assert unit == "&lt;a href=\"https://example.invalid\"&gt;evil&lt;/a&gt;"  # the first target, tags as text
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=range(len(HOSTILE_NAMES)))
+def test_a_sweep_run_that_failed_on_a_hostile_name_is_listed_as_text(name: str):
+    """A run's reason can quote a worker's exception, and so a column name: the progress list keeps it text."""
+    from lstmlab.sweep import Progress, Setting, Status, SweepRun
+    from pages.common.sweep_view import SweepJob, progress_lines
+
+    settings = [Setting(4, 8), Setting(8, 8)]
+    reason = f"KeyError: {name!r} [see](https://example.invalid)"
+    job = SweepJob(source=None, spec=None, settings=settings, train=None,
+                   progress={0: Progress(0, settings[0], run=SweepRun(settings[0], Status.FAILED, reason))})
+    text, kinds = rendered_inline("\n".join(progress_lines(job)))
+    assert not kinds & MARKUP
+    assert text == f"window 4, H=8: failed ({visible(reason, None)})window 8, H=8: waiting"
