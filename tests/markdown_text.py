@@ -10,6 +10,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from streamlit.testing.v1 import AppTest
 
+from lstmlab.safetext import WORD_JOINER
+
 MARKDOWN = MarkdownIt("commonmark", {"linkify": True}).enable(["table", "strikethrough", "linkify"])
 FETCHES = {"link_open", "image", "html_inline", "html_block"}  # what turns text into a request or a link
 BODIES = {"markdown", "caption", "info", "warning", "error", "success", "title", "header", "subheader"}
@@ -27,14 +29,15 @@ def markup(markdown: str) -> set[str]:
 
 
 def rendered(markdown: str) -> str:
-    """The text a reader sees: escapes resolved, emphasis marks gone, one line per line break or block."""
+    """The text a reader sees: escapes resolved, emphasis marks and md()'s zero-width word joiners gone, one line
+    per line break or block."""
     lines: list[str] = []
     for block in MARKDOWN.parse(markdown):
         if block.type != "inline":
             continue
         line = "".join("\n" if t.type in ("softbreak", "hardbreak") else t.content for t in block.children or ())
         lines.append(line)
-    return "\n".join(lines)
+    return "\n".join(lines).replace(WORD_JOINER, "")
 
 
 def shown_markdown(at: AppTest) -> Iterator[str]:
