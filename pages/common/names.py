@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 from lstmlab.figures.common import distinct
-from lstmlab.safetext import visible
+from lstmlab.safetext import SHORT, visible
 
 
 def name_labels(names: Iterable[object]) -> Callable[[object], str]:
@@ -25,18 +26,28 @@ def name_labels(names: Iterable[object]) -> Callable[[object], str]:
 def shown_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` for ``st.dataframe``: column names, text index labels and text cells ``visible``, names distinct.
 
-    A shallow copy: the caller's frame (a memoised table) keeps its own names and values.
+    A new frame: the caller's (a memoised table) keeps its own names and values. Text columns are rewritten as one
+    block, and only cells that need it go through ``visible``: a preview may have 10,000 columns.
     """
-    shown = frame.copy(deep=False)
-    shown.columns = distinct([visible(name) for name in frame.columns])
-    if _is_text(frame.index):
+    labels = distinct([visible(name) for name in frame.columns])
+    text = [k for k, dtype in enumerate(frame.dtypes) if _is_text(dtype)]
+    shown = frame.set_axis(labels, axis=1)
+    if text:
+        cells = frame.iloc[:, text].to_numpy(dtype=object)  # (rows, text columns)
+        cells = np.array([_shown_cell(v) for v in cells.ravel()], dtype=object).reshape(cells.shape)
+        rewritten = pd.DataFrame(cells, index=frame.index, columns=[labels[k] for k in text])
+        kept = shown.drop(columns=rewritten.columns)
+        shown = pd.concat([kept, rewritten], axis=1)[labels]
+    if _is_text(frame.index.dtype):
         shown.index = pd.Index(distinct([visible(label) for label in frame.index]), name=frame.index.name)
-    for k, column in enumerate(shown.columns):
-        values = frame.iloc[:, k]
-        if _is_text(values):
-            shown[column] = values.map(lambda v: visible(v) if isinstance(v, str) else v).to_numpy()
     return shown
 
 
-def _is_text(values: pd.Index | pd.Series) -> bool:
-    return values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+def _shown_cell(value: object) -> object:
+    if isinstance(value, str) and not (len(value) <= SHORT and value.isprintable()):  # isprintable: C speed
+        return visible(value)
+    return value
+
+
+def _is_text(dtype: object) -> bool:
+    return getattr(dtype, "kind", "") in ("O", "U", "S")  # object, pandas strings, categories; not numbers or dates
