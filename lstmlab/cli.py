@@ -3,7 +3,8 @@
 Reads the file as the Data page does, takes the app's defaults for every setting not given, trains as
 the Train page does (progress bar on stderr) and prints the Predictions page's metrics table (every
 split, every forecast) on stdout, or one JSON object with ``--json``. A file it cannot use exits with
-status 2 and the message the app shows.
+status 2 and the message the app shows. Names from the file reach the terminal through ``visible``: a header
+holding escape sequences or bidi marks is written out, never obeyed; the JSON keeps them exact (escaped by JSON).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from lstmlab.data import DataError, read_table
 from lstmlab.metrics import METRIC_COLUMNS
 from lstmlab.pipeline import build_run, score_run, train_run
 from lstmlab.prepare import column_roles, infer_spec, prepare_series
+from lstmlab.safetext import visible
 from lstmlab.train import EpochReport
 from lstmlab.window_fit import settings_for_series
 
@@ -130,7 +132,7 @@ def fit_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         data = args.file.read_bytes()
     except OSError as error:
-        err.write(f"{args.file}: cannot be read ({error.strerror or error}).\n")
+        err.write(f"{visible(args.file)}: cannot be read ({visible(error.strerror or error)}).\n")
         return 2
     try:
         table = read_table(data, args.file.name)
@@ -142,7 +144,7 @@ def fit_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if len(trained.splits["train"]) == 0:
             raise DataError("there are no training windows: use a shorter window or horizon, or more data.")
     except ValueError as error:  # DataError, and settings the series cannot take
-        err.write(f"{args.file.name}: {error}\n")
+        err.write(f"{visible(args.file.name)}: {_message(error)}\n")
         return 2
     on_epoch, on_step = progress_bar(err)
     train_run(trained, on_epoch=on_epoch, on_step=on_step)
@@ -153,10 +155,17 @@ def fit_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         scaler = trained.run.scaler
         why = scaler.reason or f"transform: {scaler.target_transform}"
-        out.write(f"{args.file.name}: {series.length:,} rows, targets {', '.join(series.target_names)}; {why}\n")
-        out.write(metrics.drop(columns="MAPE zeros skipped").to_string(index=False, float_format="{:.4g}".format))
+        targets = ", ".join(map(visible, series.target_names))
+        out.write(f"{visible(args.file.name)}: {series.length:,} rows, targets {targets}; {why}\n")
+        table = metrics.drop(columns="MAPE zeros skipped").assign(target=metrics["target"].map(visible))
+        out.write(table.to_string(index=False, float_format="{:.4g}".format))
         out.write("\n")
     return 0
+
+
+def _message(error: Exception) -> str:
+    """A library message for the terminal: its lines kept, any control character in them written out."""
+    return "\n".join(visible(line, None) for line in str(error).split("\n"))
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -1,9 +1,15 @@
-"""A short, runnable Python script that rebuilds a run's data pipeline and model with ``lstmlab``."""
+"""A short, runnable Python script that rebuilds a run's data pipeline and model with ``lstmlab``.
+
+Names from the user's file (the file's own, its columns) are data: they enter the script only as Python
+literals written by ``repr``, never inside its docstring or comments, so no name can end a string and add code.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import fields, replace
 from enum import Enum
+from numbers import Integral, Real
 from typing import Any
 
 from lstmlab.runs import Run
@@ -12,7 +18,7 @@ TEMPLATE = '''"""Rebuild LSTM Lab run {number} and score it on the test split.
 
 Usage: python {stem}.py [DATA_FILE] [WEIGHTS_FILE]
 Needs the lstmlab package importable (run it from the LSTM Lab folder), the data the model was trained
-on ({source}) and its weights ({stem}.safetensors, from the Predictions page).
+on (DATA below holds its name) and its weights ({stem}.safetensors, from the Predictions page).
 """
 
 import sys
@@ -28,9 +34,10 @@ from lstmlab.data import read_table
 from lstmlab.metrics import mae, mape, mase, rmse
 from lstmlab.model import SimpleRNN, predict
 from lstmlab.prepare import prepare_series
+from lstmlab.safetext import visible
 from lstmlab.windows import scale_series, window_splits
 
-DATA = Path(sys.argv[1] if len(sys.argv) > 1 else {source!r})
+DATA = Path(sys.argv[1] if len(sys.argv) > 1 else {source})
 WEIGHTS = Path(sys.argv[2] if len(sys.argv) > 2 else "{stem}.safetensors")
 
 SPEC = {spec}
@@ -53,15 +60,27 @@ actual = targets[test.target_rows[:, None] + np.arange(WINDOWS.horizon)]  # (N, 
 train = targets[slice(*scaled.bounds["train"])]
 for k, target in enumerate(series.columns[t] for t in series.targets):
     a, p = actual[..., k], predicted[..., k]
-    print(f"{{target}}: {{len(test)}} test windows, test MAE {{mae(a, p):.6f}}, RMSE {{rmse(a, p):.6f}}, "
+    print(f"{{visible(target)}}: {{len(test)}} test windows, test MAE {{mae(a, p):.6f}}, RMSE {{rmse(a, p):.6f}}, "
           f"MAPE {{mape(a, p)[0]:.3f}}%, MASE {{mase(a, p, train[:, k]):.4f}}")
 '''
 
 
 def _literal(value: Any) -> str:
+    """``value`` as Python source that evaluates back to it: a name can only ever be a string literal."""
     if isinstance(value, Enum):
         return f"{type(value).__name__}.{value.name}"
-    return repr(value)
+    if isinstance(value, tuple):
+        items = [_literal(v) for v in value]
+        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+    if isinstance(value, str):
+        return repr(str(value))  # str(): a numpy str_ would write np.str_(...), code rather than a literal
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, Integral):
+        return repr(int(value))
+    if isinstance(value, Real) and math.isfinite(value):
+        return repr(float(value))
+    raise TypeError(f"a setting of type {type(value).__name__} has no literal in the exported script.")
 
 
 def _constructor(config: Any) -> str:
@@ -74,7 +93,7 @@ def _constructor(config: Any) -> str:
 
 def file_stem(run: Run) -> str:
     """The base name of the run's downloads: ``lstmlab_run3`` → .safetensors, .json, .py."""
-    return f"lstmlab_run{run.number}"
+    return f"lstmlab_run{int(run.number)}"
 
 
 def make_script(run: Run) -> str:
@@ -87,9 +106,9 @@ def make_script(run: Run) -> str:
         type(getattr(c, f.name)).__name__ for c in configs for f in fields(c) if isinstance(getattr(c, f.name), Enum)
     }
     return TEMPLATE.format(
-        number=run.number,
+        number=int(run.number),
         stem=file_stem(run),
-        source=run.source_name,
+        source=_literal(run.source_name),
         imports=", ".join(sorted(names)),
         spec=_constructor(run.data_spec),
         windows=_constructor(windows),

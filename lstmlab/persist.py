@@ -30,6 +30,7 @@ from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, Transfor
 from lstmlab.errors import ModelFileError
 from lstmlab.model import GATE_COUNT, SimpleRNN
 from lstmlab.runs import Run
+from lstmlab.safetext import visible
 from lstmlab.train import History
 from lstmlab.windows import Scaler
 
@@ -47,6 +48,7 @@ ADDED_SINCE = {
 MAX_CONFIG_BYTES = 1 << 20
 MAX_HEADER_BYTES = 1 << 20  # our headers hold a dozen tensors: a few kB
 MAX_WEIGHTS_BYTES = 1 << 30
+MAX_TEXT_CHARS = 10_000  # a column or file name, a digest, a reason: longer is no name a table gives
 LIMITS = {"h_size": 4096, "n_layers": 16, "n_features": 10_000, "window_size": 100_000, "output_size": 100_000}
 # The JSON's layout: a type, an Enum, a dataclass (its fields, typed by their defaults), [item], {key: kind}.
 SCHEMA = {
@@ -139,27 +141,36 @@ def _read(value: Any, kind: Any, where: str, nullable: bool = False, optional: f
         return kind(**{k: tuple(v) if kinds[k] == [str] else v for k, v in part.items()})
     if isinstance(kind, dict):
         _check(isinstance(value, dict), f"'{where}' must be an object, got {type(value).__name__}.")
-        _check(set(value) == set(kind), f"'{where}' must have exactly the keys {sorted(kind)}, got {sorted(value)}.")
+        _check(set(value) == set(kind),
+               f"'{where}' must have exactly the keys {sorted(kind)}, got {_shown(sorted(value))}.")  # fmt: skip
         return {key: _read(value[key], sub, f"{where}.{key}", nullable, optional) for key, sub in kind.items()}
     if isinstance(kind, list):
         names = {str: "texts", int: "integers", float: "numbers"}
-        _check(isinstance(value, list), f"{where} must be a list of {names[kind[0]]}, got {value!r}.")
+        _check(isinstance(value, list), f"{where} must be a list of {names[kind[0]]}, got {_shown(value)}.")
         return [_read(v, kind[0], f"{where}[{i}]", nullable) for i, v in enumerate(value)]
     if issubclass(kind, Enum):
         _check(
             isinstance(value, str) and value in kind.__members__,
-            f"{where} must be one of {list(kind.__members__)}, got {value!r}.",
+            f"{where} must be one of {list(kind.__members__)}, got {_shown(value)}.",
         )
         return kind[value]
     if kind is float:
         if nullable and value is None:
             return math.nan
         is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        _check(is_number and math.isfinite(value), f"{where} must be a finite number, got {value!r}.")
+        _check(is_number and math.isfinite(value), f"{where} must be a finite number, got {_shown(value)}.")
         return float(value)
     words = {bool: "true or false", int: "an integer", str: "text"}[kind]
-    _check(type(value) is kind, f"{where} must be {words}, got {value!r}.")  # type(): a bool is no integer
+    _check(type(value) is kind, f"{where} must be {words}, got {_shown(value)}.")  # type(): a bool is no integer
+    if kind is str:  # names are data shown in pages and the exported script: a bounded string, nothing else
+        _check(len(value) <= MAX_TEXT_CHARS, f"{where} is {len(value):,} characters long; at most "
+               f"{MAX_TEXT_CHARS:,} are accepted.")  # fmt: skip
     return value
+
+
+def _shown(value: Any) -> str:
+    """A value from the file for a message: its repr, every character visible, shortened."""
+    return visible(repr(value))
 
 
 def _refuse_constant(name: str) -> None:
@@ -189,7 +200,7 @@ def parse_config(config_json: bytes) -> dict[str, Any]:
     version = config.get("format_version")
     readable = sorted({*ADDED_SINCE, FORMAT_VERSION})
     _check(type(version) is int and version in readable,
-           f"format_version {version!r} is not supported (this app reads {', '.join(map(str, readable))}).")
+           f"format_version {_shown(version)} is not supported (this app reads {', '.join(map(str, readable))}).")
     added = frozenset().union(*(names for since, names in ADDED_SINCE.items() if version <= since))
     if version < 4:
         _backfill(config)
@@ -273,13 +284,13 @@ def check_weights(weights: bytes, shapes: dict[str, tuple[int, ...]]) -> None:
     header.pop("__metadata__", None)
     if set(header) != set(shapes):
         missing, extra = sorted(set(shapes) - set(header)), sorted(set(header) - set(shapes))
-        refuse(f"tensor names differ from the model's: missing {missing[:5]}, unexpected {extra[:5]}.")
+        refuse(f"tensor names differ from the model's: missing {missing[:5]}, unexpected {_shown(extra[:5])}.")
     for name, shape in shapes.items():
         entry = header[name]
         if not isinstance(entry, dict) or entry.get("dtype") != "F32":
             refuse(f"tensor {name} must be float32 (F32).")
         if entry.get("shape") != list(shape):
-            refuse(f"tensor {name} has shape {entry.get('shape')}, the model needs {list(shape)}.")
+            refuse(f"tensor {name} has shape {_shown(entry.get('shape'))}, the model needs {list(shape)}.")
     needed = 8 + header_size + 4 * sum(math.prod(s) for s in shapes.values())
     if len(weights) != needed:
         refuse(f"{len(weights):,} bytes, but a model of these shapes takes exactly {needed:,}: truncated or padded.")
@@ -314,7 +325,7 @@ def load_model(weights: bytes, config_json: bytes) -> LoadedModel:
     try:
         tensors = load_safetensors(weights)
     except Exception as error:  # the Rust parser's own refusal, whatever its type
-        raise ModelFileError(f"weights file: not a valid safetensors file ({error}).") from None
+        raise ModelFileError(f"weights file: not a valid safetensors file ({visible(error)}).") from None
     if not all(torch.isfinite(t).all() for t in tensors.values()):
         raise ModelFileError("weights file: some weights are NaN or infinite.")
     model = SimpleRNN.from_config(shape["n_features"], shape["window_size"], shape["output_size"], config["model"])
@@ -342,7 +353,7 @@ def read_bundle(data: bytes) -> tuple[bytes, bytes]:
         raise ModelFileError("the archive is not a readable zip file.") from None
     found = {ext: [i for i in infos if i.filename.lower().endswith(ext)] for ext in (".safetensors", ".json")}
     if len(infos) != 2 or any(len(group) != 1 for group in found.values()):
-        names = [i.filename for i in infos][:10]
+        names = _shown([i.filename for i in infos][:10])
         raise ModelFileError(f"the zip must hold exactly one .safetensors file and one .json file, got {names}.")
     weights, config = found[".safetensors"][0], found[".json"][0]
     if weights.file_size > MAX_WEIGHTS_BYTES + MAX_HEADER_BYTES or config.file_size > MAX_CONFIG_BYTES:
@@ -350,7 +361,7 @@ def read_bundle(data: bytes) -> tuple[bytes, bytes]:
     try:
         return archive.read(weights), archive.read(config)
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
-        raise ModelFileError(f"the zip could not be read ({error}).") from None
+        raise ModelFileError(f"the zip could not be read ({visible(error)}).") from None
 
 
 def pick_model_files(files: list[tuple[str, bytes]]) -> tuple[bytes, bytes]:
@@ -362,6 +373,6 @@ def pick_model_files(files: list[tuple[str, bytes]]) -> tuple[bytes, bytes]:
     if len(files) != 2 or len(weights) != 1 or len(configs) != 1:
         raise ModelFileError(
             "upload the two files saved from the Predictions page together: one .safetensors file and its .json "
-            f"(or one .zip holding both); got {[name for name, _ in files][:10]}."
+            f"(or one .zip holding both); got {_shown([name for name, _ in files][:10])}."
         )
     return weights[0], configs[0]

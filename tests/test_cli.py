@@ -16,6 +16,8 @@ from lstmlab.data import DataError, read_table
 from lstmlab.metrics import evaluate_run, forecasts, model_predictions
 from lstmlab.pipeline import build_run, season_for, train_run
 from lstmlab.prepare import infer_spec, prepare_series
+from lstmlab.safetext import visible
+from tests.hostile import HOSTILE_NAMES, hostile_frame
 
 ROOT = Path(__file__).resolve().parents[1]
 AIRLINE = resources.files("lstmlab").joinpath("samples", "airline-passengers.csv")
@@ -147,3 +149,42 @@ def test_the_default_window_is_the_apps_for_the_series(tmp_path):
     # quarterly (season 4), but 8 test rows leave a handful of windows (8 - 3 - 1 + 1 = 5) only up to window 3
     assert got["settings"]["window"] == settings_for_series(51, series.time).config.window == 3
     assert got["metrics"][3]["forecast"] == "seasonal naive (m=4)"  # the season from the quarterly time axis
+
+
+def _hostile_file(folder: Path) -> Path:
+    """The hostile series (less its NUL-named column, refused as binary) under a name with bidi and escape codes."""
+    frame = hostile_frame(rows=60)
+    path = folder / "\u202eevil\x1b[2J <b>f $x$ \\N.csv"  # no "/": a file name
+    path.write_bytes(frame[[c for c in frame.columns if "\x00" not in c]].to_csv(index=False).encode())
+    return path
+
+
+TARGETS = ("\u202eevil.csv\u202c", '"""\nopen("pwned", "w").write("x")\n"""', "a\u202eb")  # from HOSTILE_NAMES
+
+
+def test_names_reach_the_terminal_visible_and_the_json_exact(tmp_path):
+    path = _hostile_file(tmp_path)
+    assert set(TARGETS) <= set(HOSTILE_NAMES)
+    args = ("fit", str(path), "--target", *TARGETS, "--window", "4", "--epochs", "1")
+    status, out, err = run_cli(*args)
+    assert status == 0, err
+    assert all(line.isprintable() for line in out.splitlines())  # no escape code, bidi mark or stray line break
+    bar = err.replace("\x1b[K", "").replace("\r", "\n")  # the progress bar's own codes aside
+    assert "epoch 1/1" in bar and all(line.isprintable() for line in bar.splitlines())
+    first = out.splitlines()[0]
+    assert first.startswith(f"{visible(path.name)}: 60 rows, targets {', '.join(map(visible, TARGETS))};")
+    for name in TARGETS:
+        assert sum(line.lstrip().startswith(visible(name)) for line in out.splitlines()[2:]) == 12  # its table rows
+    status, out, _ = run_cli(*args, "--json")
+    assert status == 0 and out.isascii()  # JSON escapes every name
+    assert json.loads(out)["targets"] == list(TARGETS)  # names are data: exact in the JSON
+
+
+def test_a_refused_file_is_named_visibly(tmp_path):
+    path = tmp_path / "\u202eevil\x1b[2J.csv"
+    path.write_bytes(b"")
+    status, out, err = run_cli("fit", str(path))
+    assert status == 2 and out == ""
+    assert err.startswith(f"{visible(path.name)}: ") and "\\x1b[2J" in err and "\x1b" not in err
+    status, _, err = run_cli("fit", str(tmp_path / "missing\u202e.csv"))
+    assert status == 2 and "cannot be read" in err and err.rstrip("\n").isprintable()

@@ -31,6 +31,7 @@ from lstmlab.metrics import model_predictions
 from lstmlab.model import SimpleLSTM, SimpleRNN, predict
 from lstmlab.persist import (
     FORMAT_VERSION,
+    MAX_TEXT_CHARS,
     ModelFileError,
     expected_shapes,
     load_model,
@@ -39,8 +40,10 @@ from lstmlab.persist import (
     write_bundle,
 )
 from lstmlab.runs import Run
+from lstmlab.safetext import SHORT
 from lstmlab.train import fit
 from lstmlab.windows import scale_series, window_splits
+from tests.hostile import HOSTILE_FILE, HOSTILE_NAMES
 
 
 def make_run(bidirectional=True, n_layers=2, horizon=3, targets=(0, 2), cell=Cell.LSTM, transform=Transform.AUTO,
@@ -397,3 +400,61 @@ def test_an_unresolved_or_inconsistent_transform_is_refused(saved):
         bad["scaler"][change[0]] = change[1]
         with pytest.raises(ModelFileError, match=words):
             load_model(weights, json.dumps(bad).encode())
+
+
+# ---- names in a model file are data: bounded strings, shown visibly in messages --------------------------------
+
+
+def test_hostile_names_round_trip_exactly_as_data(saved):
+    run = saved[0]
+    spec = DataSpec(time_columns=(HOSTILE_NAMES[0],), features=tuple(HOSTILE_NAMES), targets=tuple(HOSTILE_NAMES[::-1]))
+    columns = ('"""\nopen("pwned", "w").write("x")\n"""', "zero\u200bwidth\ufeff\x00nul", "x" * MAX_TEXT_CHARS)
+    hostile = dataclasses.replace(run, source_name=HOSTILE_FILE, data_spec=spec, columns=columns)
+    assert set(columns) <= set(HOSTILE_NAMES)  # the corpus' own names: a breakout, controls, the longest
+    config = load_model(*save_model(hostile)).config
+    assert (config["data"], config["columns"], config["source"]["name"]) == (spec, columns, HOSTILE_FILE)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "words"),
+    [
+        ("columns", [1, "b", "c"], r"config\.columns\[0\] must be text, got 1\."),
+        ("columns", ["a", None, "c"], r"config\.columns\[1\] must be text, got None"),
+        ("columns", ["a", ["b"], "c"], r"config\.columns\[1\] must be text, got \['b'\]"),
+        ("data.targets", [{"name": "a"}], r"config\.data\.targets\[0\] must be text"),
+        ("data.time_columns", "date", "must be a list of texts"),
+        ("source.name", 7, r"config\.source\.name must be text, got 7"),
+        ("source.name", "n" * (MAX_TEXT_CHARS + 1), r"config\.source\.name is 10,001 characters long; at most 10,000"),
+        ("columns", ["a", "b" * 300_000, "c"], r"config\.columns\[1\] is 300,000 characters long"),
+        ("data.features", ["f" * 20_000], r"config\.data\.features\[0\] is 20,000 characters long"),
+        ("scaler.reason", "r" * 20_000, "20,000 characters long"),
+    ],
+    ids=range(10),
+)
+def test_names_that_are_not_bounded_strings_are_refused(saved, path, value, words):
+    _, _, weights, config = saved
+    with pytest.raises(ModelFileError, match=words) as refused:
+        load_model(weights, _edit(config, path, value))
+    assert len(str(refused.value)) < 2 * SHORT + 200  # a message, whatever the file holds
+
+
+@pytest.mark.parametrize("value", [{"\u202eevil" + "k" * 100_000: 1}, "\x1b[2J" * 50_000, [["\u202e" * 100_000]]],
+                         ids=["object", "string", "nested list"])  # fmt: skip
+def test_refusals_show_the_files_values_visibly_and_briefly(saved, value):
+    _, _, weights, config = saved
+    with pytest.raises(ModelFileError) as refused:
+        load_model(weights, _edit(config, "columns", value))
+    message = str(refused.value)
+    assert len(message) < 2 * SHORT + 200
+    assert message.isprintable() and "…" in message  # controls and bidi marks written out, the rest shortened
+
+
+def test_a_zip_of_hostile_names_is_refused_with_the_names_visible():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in ("\u202eevil.json", "a\x1b[2J.safetensors", "x" * 5000 + ".json"):
+            archive.writestr(name, b"x")
+    with pytest.raises(ModelFileError, match="exactly one") as refused:
+        read_bundle(buffer.getvalue())
+    assert str(refused.value).isprintable() and "\\u202eevil" in str(refused.value)
+    assert len(str(refused.value)) < 2 * SHORT + 200
