@@ -5,7 +5,7 @@ import streamlit as st
 
 from pages.common import journey, links, preload, state, style
 
-st.set_page_config(page_title="LSTM Lab", page_icon=":material/repeat:", layout="wide")
+st.set_page_config(page_title="LSTM Lab", page_icon="🔁", layout="wide")
 st.html(style.STYLE)
 tour = st.Page("pages/tour.py", title="Tour", icon=":material/tour:")  # the whole argument, walked on the run
 compare = st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:")  # cells, window sweep

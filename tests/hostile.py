@@ -28,7 +28,7 @@ HOSTILE_NAMES: list[str] = [
     "'''; import os; os.remove('x') #",
     r"C:\new\N{BULLET}\x41 \u0041 back\slash\\",
     "\u202eevil.csv\u202c",
-    "zero\u200bwidth\ufeff\x00nul",
+    "zero\u200bwidth\ufeff\x07bell",
     "# heading\n- item\n> quote\n---",
     "| a | b |\n| --- | --- |",
     "**bold** _em_ `code` ~~strike~~ <b>tag</b>",
