@@ -5,6 +5,7 @@ import streamlit as st
 
 from pages.common import journey, links, preload, state, style
 
+# An emoji favicon is drawn as a data: image; a :material: one would be fetched from fonts.gstatic.com.
 st.set_page_config(page_title="LSTM Lab", page_icon="🔁", layout="wide")
 st.html(style.STYLE)
 tour = st.Page("pages/tour.py", title="Tour", icon=":material/tour:")  # the whole argument, walked on the run
