@@ -12,6 +12,7 @@ import pandas as pd
 from lstmlab.config import DataSpec, ModelConfig, TrainConfig, WindowConfig
 from lstmlab.devices import model_device, release_device_memory
 from lstmlab.model import SimpleRNN
+from lstmlab.safetext import visible
 from lstmlab.train import History, resolve_device
 from lstmlab.windows import Scaler
 
@@ -71,8 +72,11 @@ class Run:
 
     @property
     def label(self) -> str:
+        """Plain text naming the run; the file's name shown as ``visible`` text (a Markdown sink still wants
+        ``safetext.md_text``)."""
         return (
-            f"Run {self.number}: H={self.model_config.h_size}, {self.history.epochs_run} epochs on {self.source_name}"
+            f"Run {self.number}: H={self.model_config.h_size}, {self.history.epochs_run} epochs on "
+            f"{visible(self.source_name)}"
         )
 
     @property
@@ -92,7 +96,7 @@ class RunAtEpoch(Run):
     def label(self) -> str:
         when = "training…" if self.training else "replayed"
         return (f"Run {self.number}: H={self.model_config.h_size}, epoch {self.epoch} of {self.total_epochs}, "
-                f"{when} on {self.source_name}")  # fmt: skip
+                f"{when} on {visible(self.source_name)}")  # fmt: skip
 
     @classmethod
     def of(cls, run: Run, model: SimpleRNN, epoch: int, total_epochs: int, training: bool = False) -> RunAtEpoch:
@@ -144,9 +148,10 @@ def loss_texts(losses: Sequence[float | None], digits: int = 4) -> list[str]:
 def describe_runs(runs: list[Run]) -> pd.DataFrame:
     """The runs table, one row per run, columns ``RUNS_SHOWN`` then ``RUNS_DATA``.
 
-    Shown: data and targets, settings folded into short texts (window → horizon; H × layers, init;
-    learning rate · batch · loss), the best epoch of those run, the best validation loss as text that
-    tells the runs apart (``loss_texts``), seconds and device, and why training ended early."""
+    Shown: data and targets (as ``visible`` text: no character hidden, long names shortened), settings
+    folded into short texts (window → horizon; H × layers, init; learning rate · batch · loss), the best
+    epoch of those run, the best validation loss as text that tells the runs apart (``loss_texts``),
+    seconds and device, and why training ended early."""
     rows = []
     losses = loss_texts([run.history.best_loss for run in runs])
     for run, best in zip(runs, losses, strict=True):
@@ -154,7 +159,7 @@ def describe_runs(runs: list[Run]) -> pd.DataFrame:
         rows.append(
             {
                 "run": run.number,
-                "data": f"{run.source_name}: {', '.join(run.target_names)}",
+                "data": f"{visible(run.source_name)}: {', '.join(map(visible, run.target_names))}",
                 "window": f"{w.window} → {w.horizon}" + (f", stride {w.stride}" if w.stride != 1 else ""),
                 "model": f"{m.cell.name} H {m.h_size} × {m.n_layers}" + (" bi" if m.bidirectional else "")
                 + f", {m.init}",

@@ -15,6 +15,10 @@ import unicodedata
 
 SHORT = 120  # characters of a name kept in a heading, caption or label: past that, layouts break
 _KEEP_FORMAT = {"\u200c", "\u200d"}  # ZWNJ and ZWJ shape real scripts and emoji; the rest of Cf hides text
+WORD_JOINER = "\u2060"  # zero-width, never in shown user text (visible() writes every Cf character out)
+# Streamlit links bare URLs and e-mail addresses, and reads :shortcodes: and :color[...], in the text *after*
+# Markdown has resolved backslash escapes; a word joiner after ':' and '@' and inside 'www.' keeps them text.
+_TEXT_LEVEL_MARKUP = re.compile(r"([:@])|(?i:(www)(?=\.))")
 _MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "%": r"\%",
@@ -58,9 +62,11 @@ def md(text: object, limit: int | None = SHORT) -> str:
     """``text`` for Markdown (``st.markdown``, captions, alerts, labels, ``st.table`` cells): shown exactly as written.
 
     Every ASCII punctuation mark is backslash-escaped (CommonMark allows it for all of them), which stops links,
-    images, emphasis, HTML, LaTeX ``$``, autolinked URLs, tables and Streamlit's ``:color[...]`` directives.
+    images, emphasis, HTML, LaTeX ``$``, tables and Streamlit's ``:color[...]`` directives; a zero-width word
+    joiner stops what Streamlit finds in plain text (bare URLs, e-mail addresses, ``:emoji:`` shortcodes).
     """
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text, limit))
+    joined = _TEXT_LEVEL_MARKUP.sub(lambda m: m.group(0) + WORD_JOINER, visible(text, limit))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", joined)
     # Spaces at either end would make an indented code block, a line break or a trimmed table cell: as character
     # references they stay text.
     core = escaped.strip()

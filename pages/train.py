@@ -5,6 +5,7 @@ import streamlit as st
 from lstmlab.figures.train import plot_losses
 from lstmlab.model import SimpleRNN, count_parameters
 from lstmlab.runs import RUNS_SHOWN, Run, describe_runs, next_run_number
+from lstmlab.safetext import md, md_text
 from lstmlab.windows import window_splits
 from pages.common import controls, journey, runs, state, training
 
@@ -20,11 +21,11 @@ def train_page() -> None:
         scaled = state.load_scaled(source, spec, window_config)
         splits = window_splits(scaled, window_config)
     except ValueError as err:
-        st.error(f"{err} Change the window on the Windows page.")
+        st.error(md_text(f"{err} Change the window on the Windows page."))
         return
     n_targets = len(series.targets)
     st.caption(
-        f"**{source.name}**: {len(splits['train']):,} training and {len(splits['validation']):,} "
+        f"**{md(source.name)}**: {len(splits['train']):,} training and {len(splits['validation']):,} "
         f"validation windows of [{window_config.window}, {len(series.columns)}], predicting "
         f"{window_config.horizon} step(s) of {n_targets} target(s). Change them on the Windows page."
     )

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from lstmlab.config import Optimizer
 from lstmlab.runs import RUNS_DATA, RUNS_SHOWN, loss_texts
+from lstmlab.safetext import md_text
 from tests.app_support import TRAINED, finish_training, open_app, training_worker
 
 EPOCHS = TRAINED["epochs"]
@@ -42,7 +43,7 @@ def test_the_page_shows_the_model_before_training():
 def test_training_keeps_a_run_and_reports_it(trained):
     runs = trained.session_state.runs
     assert len(runs) == 1 and runs[0].history.epochs_run == EPOCHS
-    assert trained.success[0].value.startswith(f"Run 1: H=16, {EPOCHS} epochs on airline-passengers.csv")
+    assert trained.success[0].value.startswith(md_text(f"Run 1: H=16, {EPOCHS} epochs on airline-passengers.csv"))
     frame = next(df for df in trained.dataframe if "best val loss" in df.value.columns)
     table, row = frame.value, frame.value.iloc[0]
     assert tuple(table.columns) == RUNS_SHOWN + RUNS_DATA

@@ -1,10 +1,15 @@
 """The Compare page's figures: the gradient reach per run, the sweep's MASE against the window, one window's runs."""
 
+import html
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from lstmlab.figures.compare import curves_figure, reach_figure, sweep_figure, window_predictions_figure
+from lstmlab.safetext import visible
+from tests.hostile import HOSTILE_NAMES
 
 
 def test_reach_figure_draws_each_run_relative_to_its_last_step():
@@ -44,3 +49,49 @@ def test_curves_and_window_figures_hold_every_run():
                                     {"run 1 (LSTM)": np.array([2.5]), "run 2 (GRU)": np.array([3.5])}, "passengers")
     assert [t.name for t in fig.data] == ["window (input)", "actual", "run 1 (LSTM)", "run 2 (GRU)"]
     assert list(fig.data[3].y) == pytest.approx([3.5])
+
+
+def plotly_strings(value) -> list[str]:
+    """Every string in a figure's JSON (``fig.to_plotly_json()``), walked recursively."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in plotly_strings(v)]
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [s for v in value for s in plotly_strings(v)]
+    return []
+
+
+def assert_no_markup(fig) -> None:
+    """No text of the figure holds a tag Plotly.js would draw (``<a href>``, ``<b>``) or a hover field reference."""
+    strings = plotly_strings(fig.to_plotly_json())
+    assert strings, "the figure holds no text at all"
+    tagged = [s[:80] for s in strings if re.search(r"<[A-Za-z/!]", s)]
+    assert not tagged, tagged
+    assert not [s[:80] for s in strings if "%{" in s]
+
+
+def test_compare_figures_show_hostile_names_as_written():
+    names = [f"{name} #{k}" for k, name in enumerate(HOSTILE_NAMES)]  # distinct keys, even once shortened
+    fig = curves_figure({name: ([1.0, 0.5], [1.2, 0.6]) for name in names})
+    assert_no_markup(fig)
+    shown = [html.unescape(t.name) for t in fig.data]
+    assert shown == [f"{visible(name)} · {split}" for name in names for split in ("train", "validation")]
+
+    table = pd.DataFrame({"run": names, "cell": "GRU", "steps back": 0, "relative to the last step": 1.0})
+    fig = reach_figure(table)
+    assert_no_markup(fig)
+    assert [html.unescape(t.name) for t in fig.data] == [f"{visible(name)} (GRU)" for name in names]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=range(len(HOSTILE_NAMES)))
+def test_one_window_figure_shows_hostile_labels_runs_and_unit_as_written(name: str):
+    """Time labels (categories on the x axis) may be any text of the file's time column; the unit is the target."""
+    labels, ahead = [name, f"{name}!"], [f"<b>{name}</b>"]
+    fig = window_predictions_figure(labels, np.array([1.0, 2.0]), ahead, np.array([3.0]),
+                                    {name: np.array([2.5])}, name)
+    assert_no_markup(fig)
+    assert [html.unescape(x) for x in fig.data[0].x] == [visible(t) for t in labels]
+    assert [html.unescape(x) for x in fig.data[2].x] == [visible(t) for t in ahead]
+    assert html.unescape(fig.data[2].name) == visible(name)
+    assert html.unescape(fig.layout.yaxis.title.text or "") == visible(name)

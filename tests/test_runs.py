@@ -12,11 +12,13 @@ from lstmlab.runs import (
     RUNS_SHOWN,
     Interruption,
     Run,
+    RunAtEpoch,
     describe_runs,
     end_interrupted,
     loss_texts,
     next_run_number,
 )
+from lstmlab.safetext import SHORT, visible
 from lstmlab.train import History, resolve_device
 from lstmlab.windows import Scaler
 
@@ -104,3 +106,16 @@ def test_runs_table_columns_fold_the_settings():
     assert row["data"] == "s.csv: a, c" and row["window"] == "5 → 2" and row["model"] == "LSTM H 4 × 1, zeros"
     assert row["lr · batch · loss"] == "0.01 · 64 · MSE"
     assert row["best val loss"] == "1.235e-04" and row["best / epochs"] == "2 / 2" and row["time"] == "3.2 s, cpu"
+
+
+def test_labels_and_the_runs_table_show_names_with_no_character_hidden():
+    """The file and column names a run carries are plain text: invisible characters written out, long ones cut."""
+    source, bidi, long = "\u202egpj.csv", "a\u202eb", "x" * 10_000
+    run = Run.create(**{**parts(), "source_name": source, "columns": (bidi, "b", long)})
+    assert run.label == f"Run 3: H=4, 0 epochs on {visible(source)}" and "\u202e" not in run.label
+    at_epoch = RunAtEpoch.of(run, run.model, 1, 2)
+    assert at_epoch.label.endswith(f"replayed on {visible(source)}") and "\u202e" not in at_epoch.label
+    row = describe_runs([run]).iloc[0]
+    assert row["data"] == f"\\u202egpj.csv: a\\u202eb, {visible(long)}"
+    assert len(visible(long)) == SHORT and "…" in row["data"]
+    assert run.target_names == (bidi, long)  # the run keeps the raw names: only what is shown changes

@@ -1,4 +1,8 @@
-"""Figures of the Compare page: runs side by side on one window, their curves, their gradient reach, a sweep."""
+"""Figures of the Compare page: runs side by side on one window, their curves, their gradient reach, a sweep.
+
+Run names, time labels and the target's name may come from the user's file: each goes through ``plot_text`` here,
+so Plotly shows their tags and ``%{...}`` as written.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lstmlab.figures.common import base_layout
+from lstmlab.safetext import plot_text
 
 RUN_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b")
 TRUTH_COLOUR = "#555555"
@@ -21,24 +26,25 @@ def window_predictions_figure(labels: Sequence[str], past: np.ndarray, ahead: Se
 
     ``labels`` name the window's steps, ``ahead`` the steps predicted; every value in the data's units.
     """
+    labels, ahead = [plot_text(t) for t in labels], [plot_text(t) for t in ahead]  # categories: shown as ticks
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=list(labels), y=np.asarray(past), mode="lines+markers", name="window (input)",
+    fig.add_trace(go.Scatter(x=labels, y=np.asarray(past), mode="lines+markers", name="window (input)",
                              line=dict(color=TRUTH_COLOUR)))
-    fig.add_trace(go.Scatter(x=list(ahead), y=np.asarray(actual), mode="markers", name="actual",
+    fig.add_trace(go.Scatter(x=ahead, y=np.asarray(actual), mode="markers", name="actual",
                              marker=dict(color="black", size=11, symbol="circle-open", line=dict(width=2))))
     for k, (name, values) in enumerate(predictions.items()):
-        fig.add_trace(go.Scatter(x=list(ahead), y=np.asarray(values), mode="markers+lines", name=name,
+        fig.add_trace(go.Scatter(x=ahead, y=np.asarray(values), mode="markers+lines", name=plot_text(name),
                                  marker=dict(color=RUN_COLOURS[k % len(RUN_COLOURS)], size=9, symbol="x")))
     fig.update_xaxes(title="time step", type="category")
-    fig.update_yaxes(title=unit or None)
+    fig.update_yaxes(title=plot_text(unit) or None)
     return base_layout(fig, height=360)
 
 
 def curves_figure(histories: Mapping[str, tuple[Sequence[float], Sequence[float]]]) -> go.Figure:
     """Each run's training (solid) and validation (dotted) loss per epoch, one colour per run, log scale."""
     fig = go.Figure()
-    for k, (name, (train, val)) in enumerate(histories.items()):
-        colour = RUN_COLOURS[k % len(RUN_COLOURS)]
+    for k, (label, (train, val)) in enumerate(histories.items()):
+        colour, name = RUN_COLOURS[k % len(RUN_COLOURS)], plot_text(label)
         epochs = np.arange(1, len(train) + 1)
         fig.add_trace(go.Scatter(x=epochs, y=list(train), mode="lines", name=f"{name} · train",
                                  line=dict(color=colour)))
@@ -59,7 +65,7 @@ def reach_figure(table: pd.DataFrame) -> go.Figure:
     for k, (name, rows) in enumerate(table.groupby("run", sort=False)):
         relative = rows["relative to the last step"].to_numpy(dtype=float)
         fig.add_trace(go.Scatter(x=rows["steps back"], y=np.where(relative > 0, relative, np.nan),
-                                 mode="lines+markers", name=f"{name} ({rows['cell'].iloc[0]})",
+                                 mode="lines+markers", name=f"{plot_text(name)} ({rows['cell'].iloc[0]})",
                                  line=dict(color=RUN_COLOURS[k % len(RUN_COLOURS)])))
     fig.update_xaxes(title="steps back from the window's last step (0 = last)")
     fig.update_yaxes(title="|∂ prediction / ∂ x_t|, share of the last step's", type="log", hoverformat=".3g")

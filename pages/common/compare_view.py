@@ -15,6 +15,7 @@ from lstmlab.baselines import default_season
 from lstmlab.compare import comparable, gradient_reach_table, parameter_table
 from lstmlab.figures import compare as fc
 from lstmlab.metrics import evaluate_run
+from lstmlab.safetext import md_text
 from pages.common import controls, runs
 
 if TYPE_CHECKING:
@@ -79,12 +80,12 @@ def side_by_side(kept: list[Run]) -> None:
         return
     chosen = pick_runs(kept)
     if (why := comparable(chosen)) is not None:
-        st.warning(f"These runs cannot be compared window for window: {why}")
+        st.warning(md_text(f"These runs cannot be compared window for window: {why}"))
         return
     try:
         data = {run.number: runs.run_data(run) for run in chosen}
     except ValueError as err:
-        st.error(f"The runs' data cannot be rebuilt: {err}")
+        st.error(md_text(f"The runs' data cannot be rebuilt: {err}"))
         return
     splits = data[chosen[0].number].splits
     split = next((s for s in ("test", "validation", "train") if len(splits[s])), "train")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import streamlit as st
 
+from lstmlab.safetext import md, md_text
 from pages.common import controls, runs, state
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def progress_lines(job: SweepJob) -> list[str]:
         if p is None:
             lines.append(f"- {name}: waiting")
         elif p.run is not None:
-            lines.append(f"- {name}: **{p.run.status}**" + (f" ({p.run.reason})" if p.run.reason else ""))
+            lines.append(f"- {name}: **{p.run.status}**" + (f" ({md(p.run.reason, None)})" if p.run.reason else ""))
         else:
             val = f", validation loss {p.val_loss:.4g}" if p.val_loss is not None else ""
             lines.append(f"- {name}: epoch {p.epoch} of {p.epochs}{val}")
@@ -152,7 +153,7 @@ def show_result(job: SweepJob) -> None:
     st.dataframe(table, hide_index=True, key="sweep_table")
     for status in ("skipped", "failed", "not run", "diverged"):
         for _, row in table[table["status"] == status].iterrows():
-            st.caption(f"Window {row['window']}, H={row['hidden']}: {status}. {row['reason']}")
+            st.caption(f"Window {row['window']}, H={row['hidden']}: {status}. {md_text(row['reason'])}")
     openable = [i for i, r in enumerate(job.result.runs) if str(r.status) in OPENABLE and r.state is not None]
     if not openable:
         return
@@ -201,6 +202,6 @@ def sweep_section() -> None:
     progress()
     if job is not None and not job.running:
         if job.error:
-            st.error(f"The sweep failed: {job.error}")
+            st.error(md_text(f"The sweep failed: {job.error}"))
         elif job.result is not None:
             show_result(job)

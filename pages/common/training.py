@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from lstmlab.safetext import md_text
 from pages.common import state
 
 if TYPE_CHECKING:  # torch loads with the pages that train (every page imports this module)
@@ -95,15 +96,15 @@ def collect() -> Run | None:
     st.session_state.training_note = (
         kind, f"{run.label}: best validation loss {best:.4g} at epoch {run.history.best_epoch}. {run.history.stopped}"
     )
-    st.toast(f"{run.label}: training ended; the run is kept.", icon=":material/check:")
+    st.toast(md_text(f"{run.label}: training ended; the run is kept."), icon=":material/check:")
     return run
 
 
 def show_note() -> None:
-    """How the last training ended (the Train page shows it until the next Start)."""
+    """How the last training ended (the Train page shows it until the next Start): plain text, shown as such."""
     if note := st.session_state.get("training_note"):
         kind, text = note
-        {"success": st.success, "warning": st.warning, "error": st.error}[kind](text)
+        {"success": st.success, "warning": st.warning, "error": st.error}[kind](md_text(text))
 
 
 def stop() -> None:
