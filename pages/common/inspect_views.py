@@ -52,7 +52,8 @@ def shapes_tab(run: Run, seen: WindowInspection, data: tuple[PreparedSeries, Sca
         st.dataframe(explain.params_table(stage), hide_index=True, key="inspect_params")
     st.caption("First values of the real tensor (first index of any leading axes), rows and columns named:")
     rows, cols = narrate.stage_axes(stage, run.columns, outputs, run.model_config.h_size, run.model.directions)
-    st.dataframe(pd.DataFrame(np.atleast_2d(stage.sample), index=rows, columns=cols), key="inspect_stage_values")
+    st.dataframe(pd.DataFrame(np.atleast_2d(stage.sample), index=explain.table_names(rows),
+                              columns=explain.table_names(cols)), key="inspect_stage_values")
 
 
 def cells_tab(run: Run, seen: WindowInspection, labels: list[str], output: int) -> tuple[int, int]:
