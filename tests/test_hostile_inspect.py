@@ -11,7 +11,6 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from markdown_it import MarkdownIt
 
 from lstmlab import explain, narrate, tour
 from lstmlab.attach import check_columns
@@ -28,77 +27,22 @@ from lstmlab.metrics import forecasts
 from lstmlab.model import SimpleLSTM
 from lstmlab.prepare import infer_spec, prepare_series
 from lstmlab.runs import Run
-from lstmlab.safetext import WORD_JOINER, visible
+from lstmlab.safetext import visible
 from lstmlab.tour_text import LANGUAGES, STEP_KEYS, TEXTS
 from lstmlab.trace import trace_cells
 from lstmlab.train import fit
 from lstmlab.whatif import ValueRange, check_window, read_grid, window_frame
 from lstmlab.windows import Scaler, scale_series, window_splits
 from tests.hostile import HOSTILE_FILE, HOSTILE_NAMES, hostile_frame
+from tests.hostile_checks import (
+    LATEX_COMMANDS,
+    assert_no_tags_from_names,
+    assert_plain_markdown,
+    assert_shown_as_written,
+    markdown_read,
+)
 
-MARKDOWN = MarkdownIt("commonmark", {"linkify": True}).enable(["table", "strikethrough", "linkify"])
-FORBIDDEN = {"link_open", "image", "html_inline", "html_block", "text-level markup"}
-# What Streamlit still finds in text once escapes are resolved (as tests/test_safetext.py): bare URLs, e-mail
-# addresses, :shortcodes: and :color[...] directives.
-TEXT_LEVEL = re.compile(r"(https?://|www(?=\.))[-.\w]+|[-.\w+]+@[-\w]+(\.[-\w]+)+|:[\w+-]+:|:\w+\[", re.I)
-LATEX_COMMANDS = (r"\href", r"\url", r"\includegraphics")
-OUR_TAGS = {"<br>", "<b>", "</b>", "<extra>", "</extra>", "<span style='font-size:10px'>", "</span>"}
 NAMES = [name for name in HOSTILE_NAMES if name]  # a column with no name at all is no feature name
-
-
-def markdown_read(text: str) -> tuple[str, set[str]]:
-    """What a reader sees of ``text`` (every block's inline text, joined; word joiners left out) and every token
-    kind the parser made ("text-level markup" when Streamlit would still link or replace some of the text)."""
-    kinds, seen = set(), []
-    for token in MARKDOWN.parse(text):
-        kinds.add(token.type)
-        for child in token.children or []:
-            kinds.add(child.type)
-            if child.type in ("text", "code_inline"):
-                seen.append(child.content)
-            elif child.type in ("softbreak", "hardbreak"):
-                seen.append("\n")
-    shown = "".join(seen)
-    if TEXT_LEVEL.search(shown):
-        kinds.add("text-level markup")
-    return shown.replace(WORD_JOINER, ""), kinds
-
-
-def assert_plain_markdown(text: str, names=()) -> None:
-    """No link, image or HTML in ``text``, and each of ``names`` reads back as ``visible(name)``."""
-    seen, kinds = markdown_read(text)
-    assert not kinds & FORBIDDEN, (kinds & FORBIDDEN, text[:300])
-    for name in names:
-        assert visible(name) in seen, (visible(name)[:80], seen[:300])
-
-
-def plotly_strings(node) -> list[str]:
-    """Every string in a figure's JSON, walked recursively."""
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, dict):
-        return [s for value in node.values() for s in plotly_strings(value)]
-    if isinstance(node, (list, tuple, np.ndarray)):
-        return [s for value in node for s in plotly_strings(value)]
-    return []
-
-
-def assert_no_tags_from_names(fig) -> list[str]:
-    """No string of ``fig`` holds a tag other than the figure's own markup; returns the strings."""
-    strings = plotly_strings(fig.to_plotly_json())
-    for text in strings:
-        tags = set(re.findall(r"<[A-Za-z/!][^<>]*>?", text)) - OUR_TAGS
-        assert not tags, (tags, text[:200])
-    return strings
-
-
-def assert_shown_as_written(shown, names) -> None:
-    """Plotly text ``shown`` (escaped) decodes to ``visible(name)`` for each name, and has no field reference."""
-    shown = list(shown)
-    assert len(shown) == len(names)
-    for text, name in zip(shown, names, strict=True):
-        assert "<" not in text and "%{" not in text
-        assert html.unescape(text) == visible(name)
 
 
 # ---------------------------------------------------------------------------------------------------- text builders
