@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lstmlab.config import WindowConfig
+from lstmlab.persist import save_model, write_bundle
 from lstmlab.safetext import visible
 from tests.app_support import finish_training, open_app
 from tests.hostile import HOSTILE_FILE, HOSTILE_NAMES, hostile_frame
@@ -103,6 +104,25 @@ def test_predictions_show_the_names_as_text(hostile_run):
     check_page(at)
     script = next(c.value for c in at.caption if c.value.startswith("The script rebuilds"))
     assert visible(HOSTILE_FILE) in markdown_read(script)[0]
+
+
+def test_a_model_file_naming_hostile_columns_loads_or_is_refused_as_text(hostile_run):
+    at = hostile_run.switch_page("pages/predictions.py").run()
+    weights, config = save_model(at.session_state["runs"][0])
+    at.file_uploader(key="model_upload").set_value(("m.zip", write_bundle(weights, config), "application/zip")).run()
+    check_page(at)
+    loaded = next(markdown_read(s.value)[0] for s in at.success if "Loaded as run 2" in s.value)
+    assert loaded.count(visible(HOSTILE_FILE)) == 2  # on the current data, trained on the same file
+
+    other = json.loads(config)
+    other["source"]["name"] = HOSTILE_NAMES[3]
+    other["columns"] = [*HOSTILE_NAMES[11:13], *other["columns"][2:]]  # a bidi override, a zero-width space, NUL
+    at.file_uploader(key="model_upload").set_value(
+        ("other.zip", write_bundle(weights, json.dumps(other).encode()), "application/zip")).run()
+    check_page(at)
+    refused = markdown_read(next(e.value for e in at.error if "Model not loaded" in e.value))[0]
+    assert all(visible(name) in refused for name in HOSTILE_NAMES[11:13])
+    assert "\\u202e" in refused and "\u202e" not in refused  # the override written out, never in force
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
