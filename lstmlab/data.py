@@ -17,6 +17,8 @@ import pandas as pd
 
 from lstmlab.arrow_reader import read_with_arrow, text_columns
 from lstmlab.errors import DataError, TooLargeError
+from lstmlab.notes import listed, quoted
+from lstmlab.safetext import visible
 from lstmlab.sniff import (
     NA_VALUES,
     SAMPLE_BYTES,
@@ -68,12 +70,12 @@ def read_table(data: bytes, filename: str, fast: bool = True) -> pd.DataFrame:
     ``fast=False`` parses text with pandas' C engine only (the reference the fast path is tested against).
     """
     if not data or data.isspace():  # isspace scans without copying a large upload
-        raise DataError(f"{filename} is empty. Upload a CSV, TSV or Parquet file with a header row and data.")
+        raise DataError(f"{visible(filename)} is empty. Upload a CSV, TSV or Parquet file with a header row and data.")
     if data[:4] == b"PAR1":
         df = _read_parquet(data, filename)
     elif filename.lower().endswith((".parquet", ".pq")):
         raise DataError(
-            f"{filename} is named like a Parquet file but is not one (no PAR1 signature). "
+            f"{visible(filename)} is named like a Parquet file but is not one (no PAR1 signature). "
             "Upload a valid Parquet file, or a CSV with a .csv name."
         )
     else:
@@ -89,7 +91,7 @@ def _read_parquet(data: bytes, filename: str) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     if len(data) < 12 or data[-4:] != b"PAR1":
-        raise DataError(f"{filename} is a truncated or damaged Parquet file. Export it again and re-upload.")
+        raise DataError(f"{visible(filename)} is a truncated or damaged Parquet file. Export it again and re-upload.")
     try:
         file = pq.ParquetFile(io.BytesIO(data))
         rows, cols = file.metadata.num_rows, file.metadata.num_columns
@@ -101,14 +103,14 @@ def _read_parquet(data: bytes, filename: str) -> pd.DataFrame:
         raise
     except Exception as err:  # pyarrow raises many types for damaged files
         raise DataError(
-            f"{filename} could not be read as Parquet ({type(err).__name__}: {str(err)[:200]}). "
+            f"{visible(filename)} could not be read as Parquet ({type(err).__name__}: {str(err)[:200]}). "
             "Export it again, or upload it as CSV."
         ) from err
     if not isinstance(df.index, pd.RangeIndex):
         df = df.reset_index()  # a pandas-written index (e.g. the dates) is a column to the user
     df.columns = [str(c) for c in df.columns]
     if nested:  # lists, structs, maps: not a value per time step
-        df.attrs["notes"] = [f"Ignored {', '.join(nested)}: nested values (lists or records), not numbers."]
+        df.attrs["notes"] = [f"Ignored {listed(nested)}: nested values (lists or records), not numbers."]
     return df
 
 
@@ -120,7 +122,7 @@ def _read_text(data: bytes, filename: str, fast: bool = True) -> pd.DataFrame:
     header_end = data.find(b"\n", 0, MAX_LINE_BYTES)
     if header_end < 0 and len(data) > MAX_LINE_BYTES:
         raise DataError(
-            f"The first line of {filename} is longer than {MAX_LINE_BYTES // 2**20} MB: that is not a table "
+            f"The first line of {visible(filename)} is longer than {MAX_LINE_BYTES // 2**20} MB: that is not a table "
             "header. Check the file is a CSV with one row per line."
         )
     head = head_text(data, encoding, max(header_end, 0) + SAMPLE_BYTES)  # the whole header, and then some
@@ -129,7 +131,7 @@ def _read_text(data: bytes, filename: str, fast: bool = True) -> pd.DataFrame:
     sep, n_header, header = sniff_delimiter(lines)
     if n_header > MAX_COLUMNS:
         raise DataError(
-            f"{filename} has {n_header:,} columns; at most {MAX_COLUMNS:,} are supported. "
+            f"{visible(filename)} has {n_header:,} columns; at most {MAX_COLUMNS:,} are supported. "
             "Upload only the columns you need."
         )
     _check_size(estimate_rows(data), n_header, filename)
@@ -139,7 +141,7 @@ def _read_text(data: bytes, filename: str, fast: bool = True) -> pd.DataFrame:
     duplicates = sorted({name for name in header if name and header.count(name) > 1}) if not no_header else []
     if duplicates:
         raise DataError(
-            f"Column names repeat in {filename}: {', '.join(map(repr, duplicates))}. "
+            f"Column names repeat in {visible(filename)}: {', '.join(map(quoted, duplicates))}. "
             "Give every column a unique name and upload again."
         )
     if no_header:
@@ -172,19 +174,19 @@ def _read_text(data: bytes, filename: str, fast: bool = True) -> pd.DataFrame:
         except UnicodeDecodeError:
             continue
         except pd.errors.EmptyDataError as err:
-            raise DataError(f"{filename} holds no table. Upload a CSV with a header row and data.") from err
+            raise DataError(f"{visible(filename)} holds no table. Upload a CSV with a header row and data.") from err
         except pd.errors.ParserError as err:
             raise DataError(_ragged_message(str(err), filename)) from err
         except (ValueError, OverflowError, MemoryError) as err:
             raise DataError(
-                f"{filename} could not be read as a table ({str(err)[:200]}). "
+                f"{visible(filename)} could not be read as a table ({str(err)[:200]}). "
                 "Check that it is a CSV/TSV with one header row."
             ) from err
     if df is None:
-        raise DataError(f"{filename} could not be decoded as text. Save it as UTF-8 CSV and upload again.")
+        raise DataError(f"{visible(filename)} could not be decoded as text. Save it as UTF-8 CSV and upload again.")
     if not df.index.equals(pd.RangeIndex(len(df))):  # pandas took the first field as an index
         raise DataError(
-            f"The rows of {filename} have more values than the header has names. "
+            f"The rows of {visible(filename)} have more values than the header has names. "
             "Add the missing column names to the header (or remove the extra values) and upload again."
         )
     df.attrs["notes"] = notes
@@ -202,7 +204,9 @@ def _decode_prefix(data: bytes, filename: str) -> tuple[bytes, str]:
         try:
             text = data.decode("utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-16-le")
         except UnicodeDecodeError as err:
-            raise DataError(f"{filename} looks like UTF-16 text but does not decode. Save it as UTF-8 CSV.") from err
+            raise DataError(
+                f"{visible(filename)} looks like UTF-16 text but does not decode. Save it as UTF-8 CSV."
+            ) from err
         return text.encode("utf-8"), "utf-8"
     return data, "utf-8"
 
@@ -210,11 +214,11 @@ def _decode_prefix(data: bytes, filename: str) -> tuple[bytes, str]:
 def _refuse_binary(raw: bytes, head: str, filename: str) -> None:
     for magic, what in _BINARY_MAGIC.items():
         if raw.startswith(magic):
-            raise DataError(f"{filename} looks like {what}.")
+            raise DataError(f"{visible(filename)} looks like {what}.")
     control = sum(1 for ch in head[:4096] if ord(ch) < 32 and ch not in "\t\r\n\f\v")
     if "\x00" in head or control > max(2, len(head[:4096]) // 100):
         raise DataError(
-            f"{filename} looks like a binary file, not a text table. "
+            f"{visible(filename)} looks like a binary file, not a text table. "
             "Upload a CSV, TSV or Parquet file (export spreadsheets as CSV)."
         )
 
@@ -222,11 +226,12 @@ def _refuse_binary(raw: bytes, head: str, filename: str) -> None:
 def _check_size(rows: int, cols: int, filename: str, can_keep_recent: bool = True) -> None:
     if cols > MAX_COLUMNS:
         raise DataError(
-            f"{filename} has {cols:,} columns; at most {MAX_COLUMNS:,} are supported. Upload only the columns you need."
+            f"{visible(filename)} has {cols:,} columns; at most {MAX_COLUMNS:,} are supported. "
+            "Upload only the columns you need."
         )
     if rows * max(cols, 1) > MAX_CELLS:
         raise TooLargeError(
-            f"{filename} holds about {rows:,} rows x {cols:,} columns, more than the "
+            f"{visible(filename)} holds about {rows:,} rows x {cols:,} columns, more than the "
             f"{MAX_CELLS:,} cells this app can hold in memory. "
             + ("Use its most recent rows, or upload " if can_keep_recent else "Upload ")
             + "fewer rows or columns (e.g. resample to a coarser time step).",
@@ -239,15 +244,15 @@ def _ragged_message(message: str, filename: str) -> str:
     if match:
         expected, line, saw = match.groups()
         return (
-            f"Line {line} of {filename} has {saw} fields but the header has {expected}. "
+            f"Line {line} of {visible(filename)} has {saw} fields but the header has {expected}. "
             "Fix that row (or quote values that contain the delimiter) and upload again."
         )
     if "EOF inside string" in message:
         return (
-            f'A quoted value in {filename} is never closed (a " with no closing "), so the rest of the file '
+            f'A quoted value in {visible(filename)} is never closed (a " with no closing "), so the rest of the file '
             "reads as one value. Close or remove that quote and upload again."
         )
-    return f"{filename} could not be parsed as a table ({message.strip()[:200]}). Check the file is a CSV."
+    return f"{visible(filename)} could not be parsed as a table ({message.strip()[:200]}). Check the file is a CSV."
 
 
 # --- Common ----------------------------------------------------------------------------------------
@@ -258,15 +263,17 @@ def _finish(df: pd.DataFrame, filename: str) -> pd.DataFrame:
     notes = list(df.attrs.get("notes", []))
     df.columns = [str(c).strip() or f"column {i + 1}" for i, c in enumerate(df.columns)]
     if len(set(df.columns)) < len(df.columns):
-        raise DataError(f"Column names repeat in {filename}. Give every column a unique name and upload again.")
+        raise DataError(
+            f"Column names repeat in {visible(filename)}. Give every column a unique name and upload again."
+        )
     if df.shape[1] == 0:
-        raise DataError(f"{filename} holds no columns. Upload a table with a header row and data.")
+        raise DataError(f"{visible(filename)} holds no columns. Upload a table with a header row and data.")
     if len(df) == 0:
-        raise DataError(f"{filename} has a header but no data rows. Upload a file with data below the header.")
+        raise DataError(f"{visible(filename)} has a header but no data rows. Upload a file with data below the header.")
     empty = [c for c in df.columns if c.startswith("Unnamed:") and df[c].isna().all()]
     if empty:
         df = df.drop(columns=empty)
-        notes.append(f"Ignored {len(empty)} unnamed empty column(s) ({', '.join(empty)}).")
+        notes.append(f"Ignored {len(empty)} unnamed empty column(s) ({listed(empty)}).")
     for name in df.columns:
         column = df[name]
         if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
@@ -278,7 +285,7 @@ def _finish(df: pd.DataFrame, filename: str) -> pd.DataFrame:
     numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype) and df[c].notna().any()]
     if not numeric:
         raise DataError(
-            f"{filename} has no column of numbers (columns: {', '.join(df.columns[:10])}"
+            f"{visible(filename)} has no column of numbers (columns: {listed(df.columns[:10])}"
             f"{', ...' if df.shape[1] > 10 else ''}). A time series needs at least one numeric column; "
             "check the delimiter and the decimal mark, or upload another file."
         )

@@ -18,6 +18,8 @@ from importlib import resources
 from typing import Any
 
 from lstmlab.config import DataSpec, InspectSelection, ModelConfig, TrainConfig, WindowConfig
+from lstmlab.notes import quoted
+from lstmlab.safetext import visible
 
 SOURCE_KEY = "src"
 MAX_VALUE_CHARS = 20_000  # a column list of a wide table fits; a megabyte pasted in does not
@@ -144,7 +146,7 @@ def _source(text: str, messages: list[str]) -> Source | None:
     clean = 0 < len(name) <= MAX_NAME_CHARS and name.isprintable() and not re.search(r"[/\\]|^\.", name)
     if kind == "upload" and clean:
         return Source(name, builtin=False)
-    messages.append(f"The link's data source {text[:80]!r} is not a built-in sample or a file name; "
+    messages.append(f"The link's data source {quoted(text, 80)} is not a built-in sample or a file name; "
                     "the default data is used.")  # fmt: skip
     return None
 
@@ -162,7 +164,7 @@ def decode_link(params: Mapping[str, Any]) -> tuple[LinkState, list[str]]:
     for key, raw in items:
         value = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw  # a repeated parameter: the last
         if not isinstance(key, str) or not isinstance(value, str) or len(value) > MAX_VALUE_CHARS:
-            messages.append(f"The link's value for {str(key)[:40]!r} is not usable text; it is ignored.")
+            messages.append(f"The link's value for {quoted(key, 40)} is not usable text; it is ignored.")
             continue
         if key == SOURCE_KEY:
             source = _source(value, messages)
@@ -170,12 +172,12 @@ def decode_link(params: Mapping[str, Any]) -> tuple[LinkState, list[str]]:
         part, _, name = key.partition(".")
         config = getattr(base, part) if part in PARTS else None
         if config is None or name not in {f.name for f in fields(config)}:
-            unknown.append(key[:40])
+            unknown.append(visible(key, 40))
             continue
         try:
             parts[part][name] = _parse(key, value, getattr(config, name))
         except _Refused as why:
-            messages.append(f"The link's {key} = {value[:40]!r} {why}; the default "
+            messages.append(f"The link's {key} = {quoted(value, 40)} {why}; the default "
                             f"({_text(getattr(config, name))}) is used.")  # fmt: skip
     if unknown:
         messages.append(f"The link holds settings this app does not know, ignored: {', '.join(unknown[:5])}"
@@ -200,6 +202,6 @@ def fit_columns(spec: DataSpec, columns: tuple[str, ...]) -> tuple[DataSpec, lis
         kept[name] = tuple(c for c in chosen if c in columns)
         missing = [c for c in chosen if c not in columns]
         if missing:
-            shown = ", ".join(repr(c[:40]) for c in missing[:5])
+            shown = ", ".join(quoted(c, 40) for c in missing[:5])
             messages.append(f"The link names {name.replace('_', ' ')} this table lacks ({shown}); they are left out.")
     return replace(spec, **kept), messages

@@ -15,7 +15,8 @@ from pandas.api import types as ptypes
 from lstmlab.config import CategoricalPolicy, DataSpec, MissingPolicy
 from lstmlab.dateparts import part_of_name
 from lstmlab.errors import DataError
-from lstmlab.notes import Note, Severity, removal_note
+from lstmlab.notes import Note, Severity, listed, quoted, removal_note
+from lstmlab.safetext import visible
 from lstmlab.timeaxis import detect_time_columns, regular_frequency, step_words, time_axis
 
 MAX_LEVELS = 20  # more distinct labels than this is free text or an id, not a category
@@ -144,15 +145,15 @@ def prepare_series(df: pd.DataFrame, spec: DataSpec) -> PreparedSeries:
     notes = [Note(str(n)) for n in df.attrs.get("notes", ())]
     unknown = [c for c in (*spec.time_columns, *spec.features, *spec.targets) if c not in df.columns]
     if unknown:
-        raise DataError(f"Column(s) {', '.join(map(repr, unknown))} are not in this table: pick others.")
+        raise DataError(f"Column(s) {', '.join(map(quoted, unknown))} are not in this table: pick others.")
     df, time = time_axis(df, spec.time_columns, notes, spec.duplicates)
     features = _feature_columns(df, spec, notes)  # name -> (T,) float64
     for name in spec.targets:
         if name not in features:
             if not ptypes.is_numeric_dtype(df[name].dtype) or df[name].isna().all():
-                raise DataError(f"Target {name!r} holds no numbers: choose a column of numbers as the target.")
+                raise DataError(f"Target {quoted(name)} holds no numbers: choose a column of numbers as the target.")
             features[name] = _floats(df[name])
-            notes.append(Note(f"Added the target {name} to the features."))
+            notes.append(Note(f"Added the target {visible(name)} to the features."))
     if not spec.targets:
         raise DataError("Choose at least one target column (the value the model learns to predict).")
     columns = tuple(features)
@@ -170,7 +171,7 @@ def prepare_series(df: pd.DataFrame, spec: DataSpec) -> PreparedSeries:
         (too_large, "value(s) too large for 32-bit floats (beyond ±3.4e38)"),
     ):
         if count.any():
-            cols = ", ".join(c for c, n in zip(columns, count, strict=True) if n)
+            cols = listed(c for c, n in zip(columns, count, strict=True) if n)
             notes.append(Note(f"{int(count.sum()):,} {what} in {cols} treated as missing."))
     values[infinite] = np.nan
     missing = tuple(int(n) for n in np.isnan(values).sum(0))
@@ -182,7 +183,7 @@ def prepare_series(df: pd.DataFrame, spec: DataSpec) -> PreparedSeries:
         )
     for name, col in zip(columns, values.T, strict=True):
         if np.all(col == col[0]):
-            notes.append(Note(f"Column {name} is constant ({col[0]:g}): it carries no information."))
+            notes.append(Note(f"Column {visible(name)} is constant ({col[0]:g}): it carries no information."))
     texts: list[str] = []
     frequency = regular_frequency(time, texts)
     notes += [Note(t) for t in texts]
@@ -204,15 +205,15 @@ def _feature_columns(df: pd.DataFrame, spec: DataSpec, notes: list[Note]) -> dic
     bad = [c for c in chosen_categorical if c not in roles.categorical]
     if bad:
         raise DataError(
-            f"Column(s) {', '.join(bad)} hold text with too many different values to be features "
+            f"Column(s) {listed(bad)} hold text with too many different values to be features "
             f"(more than {MAX_LEVELS}) or no values: deselect them."
         )
     numeric = [c for c in spec.features if c not in chosen_categorical]
     empty = [c for c in numeric if df[c].isna().all()]
     if empty:
         if set(empty) & set(spec.targets):
-            raise DataError(f"Target {empty[0]!r} has no values at all: choose another target.")
-        notes.append(Note(f"Left out {', '.join(empty)}: no values at all."))
+            raise DataError(f"Target {quoted(empty[0])} has no values at all: choose another target.")
+        notes.append(Note(f"Left out {listed(empty)}: no values at all."))
     out = {c: _floats(df[c]) for c in numeric if c not in empty}
     used = set(spec.time_columns) | set(spec.features) | set(spec.targets)
     categorical = chosen_categorical + [c for c in roles.categorical if c not in used]
@@ -222,17 +223,16 @@ def _feature_columns(df: pd.DataFrame, spec: DataSpec, notes: list[Note]) -> dic
             out.update({c: dummies[c].to_numpy() for c in dummies.columns})
             gaps = int(df[name].isna().sum())
             extra = f"; {gaps:,} missing label(s) are all zeros" if gaps else ""
-            notes.append(
-                Note(f"One-hot encoded {name} into {dummies.shape[1]} columns: {', '.join(dummies.columns)}{extra}.")
-            )
+            into = f"{dummies.shape[1]} columns: {listed(dummies.columns)}{extra}"
+            notes.append(Note(f"One-hot encoded {visible(name)} into {into}."))
     elif categorical:
-        notes.append(Note(f"Left out categorical column(s) {', '.join(categorical)} (policy: drop)."))
+        notes.append(Note(f"Left out categorical column(s) {listed(categorical)} (policy: drop)."))
     unused_counters = [c for c in roles.counters if c not in used]
     if unused_counters:
-        notes.append(Note(f"Left out {', '.join(unused_counters)}: row counter(s), not measurements."))
+        notes.append(Note(f"Left out {listed(unused_counters)}: row counter(s), not measurements."))
     unused_other = [c for c in roles.other if c not in used and c not in empty]
     if unused_other:
-        notes.append(Note(f"Ignored {', '.join(unused_other)}: not numbers, categories or the time axis."))
+        notes.append(Note(f"Ignored {listed(unused_other)}: not numbers, categories or the time axis."))
     if not out:
         raise DataError("No feature columns: choose at least one numeric column as a feature.")
     return out
@@ -271,7 +271,7 @@ def _fill_missing(
         filled[columns[j]] = int(todo.sum())
     if any(filled.values()):
         how = "Forward-filled" if policy is MissingPolicy.FFILL else "Interpolated (linearly in time)"
-        where = ", ".join(f"{name}: {n:,}" for name, n in filled.items() if n)
+        where = ", ".join(f"{visible(name)}: {n:,}" for name, n in filled.items() if n)
         notes.append(Note(f"{how} {sum(filled.values()):,} missing values ({where})."))
     keep = ~np.isnan(values).any(1)
     if not keep.all():

@@ -10,6 +10,9 @@ import re
 import numpy as np
 import pandas as pd
 
+from lstmlab.notes import quoted
+from lstmlab.safetext import visible
+
 SAMPLE_BYTES = 1 << 16  # head sample used for sniffing
 NA_VALUES = ["?", "-", "--", ".", "NAN", "Nan", "Null", "none", "na", "missing", "#VALUE!", "#DIV/0!"]
 _NA_TEXT = frozenset([*NA_VALUES, "", "NA", "NaN", "nan", "null", "NULL", "None", "N/A", "n/a", "<NA>"])
@@ -107,10 +110,11 @@ def numbers_from_text(column: pd.Series) -> tuple[pd.Series | None, str]:
     out[numbers.index] = numbers.astype("float64")
     if not bad.any():
         return out, ""
-    examples = ", ".join(repr(v) for v in text[bad.index[bad]].str.strip().unique()[:3])
+    examples = ", ".join(quoted(v) for v in text[bad.index[bad]].str.strip().unique()[:3])
     return (
         out,
-        f"Column {column.name}: {int(bad.sum()):,} value(s) that are not numbers ({examples}) were read as missing.",
+        f"Column {visible(column.name)}: {int(bad.sum()):,} value(s) that are not numbers ({examples}) were read "
+        "as missing.",
     )
 
 

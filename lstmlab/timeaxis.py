@@ -26,7 +26,8 @@ from lstmlab.dateparts import (
     text_to_datetime,
 )
 from lstmlab.errors import DataError
-from lstmlab.notes import Note, removal_note
+from lstmlab.notes import Note, listed, quoted, removal_note
+from lstmlab.safetext import visible
 
 _TIME_WORDS = ("date", "time", "month", "period", "stamp", "day", "week", "year", "quarter", "ds")
 _NUMBER_DATE_WORDS = ("date", "period", "month", "year")  # numbers named "time" are more often elapsed time
@@ -109,7 +110,7 @@ def time_axis(
     if bad.mean() > 0.5:
         example = df.loc[bad, list(time_columns)].iloc[0].tolist()
         raise DataError(
-            f"Most values of {', '.join(time_columns)} are not dates or times (e.g. {example}). "
+            f"Most values of {listed(time_columns)} are not dates or times (e.g. {listed(example)}). "
             "Pick another time column, or none to use the row order."
         )
     notes.insert(0, Note(f"Time axis from {how}."))
@@ -169,7 +170,7 @@ def _combine_duplicates(
 
 def _stamps(df: pd.DataFrame, time_columns: tuple[str, ...]) -> tuple[pd.Series, str]:
     """The timestamp of each row (NaT where unreadable) and how they were read, in words."""
-    label = ", ".join(map(str, time_columns))
+    label = listed(time_columns)
     if len(time_columns) == 1:
         name = time_columns[0]
         col = df[name].reset_index(drop=True)
@@ -181,7 +182,7 @@ def _stamps(df: pd.DataFrame, time_columns: tuple[str, ...]) -> tuple[pd.Series,
             stamps = stamps_from_numbers(col)
             if stamps is None:
                 raise DataError(
-                    f"Column {name!r} holds numbers, not dates (years, yyyymm or yyyymmdd would be read). Pick a "
+                    f"Column {quoted(name)} holds numbers, not dates (years, yyyymm or yyyymmdd would be read). Pick a "
                     "date column, date parts (year with quarter, month, week or day of year), or no time column "
                     "to use the row order."
                 )
@@ -201,7 +202,7 @@ def _stamps(df: pd.DataFrame, time_columns: tuple[str, ...]) -> tuple[pd.Series,
     column_of = {part: column for column, part in parts.items()}
     values = {p: part_values(df[column_of[p]].reset_index(drop=True), p) for p in order}
     read_as = ", ".join(
-        str(column_of[p]) if part_of_name(column_of[p]) == p else f"{column_of[p]} ({_PART_WORDS.get(p, p)})"
+        visible(column_of[p]) + ("" if part_of_name(column_of[p]) == p else f" ({_PART_WORDS.get(p, p)})")
         for p in order
     )
     return stamps_from_parts(values), read_as

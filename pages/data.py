@@ -8,7 +8,9 @@ from lstmlab.explain import missing_text, time_metrics
 from lstmlab.figures.common import MAX_POINTS, is_downsampled
 from lstmlab.figures.data import plot_missing, plot_series
 from lstmlab.prepare import column_roles, missing_counts, numeric_columns, plot_columns, summarize
+from lstmlab.safetext import md, md_text
 from pages.common import journey, notes_view, state, training
+from pages.common.names import name_labels, shown_frame
 
 TIME_HELP = (
     "One date/time column (2020-01-31, 1959Q1, 1959-Q1, 1959-01, Jan 1959, plain years), or date parts (year "
@@ -36,30 +38,31 @@ def data_page() -> None:
         state.set_source(source := new)
     error = ss.get("data_upload_error")
     if upload is not None and error and error[0] == upload.file_id:
-        st.error(f"{error[1]}\n\nStill using **{source.name}**.")
+        st.error(f"{md_text(error[1])}\n\nStill using **{md(source.name)}**.")
         if error[2]:
             st.button(f"Use the most recent {error[2]:,} rows", key="use_recent", on_click=state.use_recent_rows,
                       args=(error[2],))
     try:
         table = state.load_table(source)
     except DataError as err:  # data that read before cannot fail now; still, never a traceback
-        st.error(str(err))
+        st.error(md_text(err))
         return
     spec, numeric, counts = state.current_spec(table), numeric_columns(table), missing_counts(table)
-    st.markdown(f"**{source.name}** · {len(table):,} rows × {table.shape[1]} columns")
+    st.markdown(f"**{md(source.name)}** · {len(table):,} rows × {table.shape[1]} columns")
     for note in table.attrs.get("notes", ()):
-        st.caption(note)
+        st.caption(md_text(note))
     state.seed_widgets({"time_columns": list(spec.time_columns), "features": [c for c in spec.features if c in numeric],
                         "targets": list(spec.targets), "categorical": spec.categorical, "missing": spec.missing,
                         "duplicates": spec.duplicates})
     left, right = st.columns(2)
+    shown_as = name_labels(table.columns)  # shown as written; the values stay the raw names
     time_columns = left.multiselect(
         "Time column(s)", list(table.columns), key="time_columns", placeholder="none: use the row order",
-        help=TIME_HELP,
+        help=TIME_HELP, format_func=shown_as,
     )  # fmt: skip
-    features = left.multiselect("Features (the model's inputs)", numeric, key="features")
-    targets = left.multiselect("Target(s) to predict", numeric, key="targets")
-    what = ", ".join(column_roles(table, spec.time_columns).categorical) or "none in this table"
+    features = left.multiselect("Features (the model's inputs)", numeric, key="features", format_func=shown_as)
+    targets = left.multiselect("Target(s) to predict", numeric, key="targets", format_func=shown_as)
+    what = ", ".join(map(md, column_roles(table, spec.time_columns).categorical)) or "none in this table"
     category = right.selectbox(
         "Categorical columns", list(CategoricalPolicy), key="categorical", format_func=str,
         help=f"Text columns with few distinct values ({what}): one-hot encode them as features, or drop them.",
@@ -70,7 +73,7 @@ def data_page() -> None:
     )  # fmt: skip
     duplicates = right.selectbox("Duplicate timestamps", list(DuplicatePolicy), key="duplicates", format_func=str,
                                  help="Rows sharing a timestamp become one row, or all stay in file order.")
-    right.caption(missing_text(counts))
+    right.caption(md_text(missing_text(counts)))
     if counts.any():
         right.expander("Missing values per column").plotly_chart(plot_missing(counts), key="missing_chart",
                                                                  width="stretch")
@@ -79,7 +82,7 @@ def data_page() -> None:
     try:
         series = state.load_series(source, new_spec)
     except DataError as err:
-        st.error(str(err))
+        st.error(md_text(err))
         return
     ss.spec = new_spec  # only a spec that works is kept for the other pages
     notes_view.show_messages(series.messages)
@@ -87,16 +90,17 @@ def data_page() -> None:
     st.subheader("Summary")
     for column, (label, value, about) in zip(st.columns(4), time_metrics(series), strict=False):
         column.metric(label, value, help=about)  # a day only: the full stamp (in the help) would not fit
-    st.dataframe(summarize(series), key="data_summary")
+    st.dataframe(shown_frame(summarize(series)), key="data_summary")
     state.seed_widgets({"plot_columns": plot_columns(series)})
-    if shown := st.multiselect("Columns to plot", list(series.columns), key="plot_columns"):
+    if shown := st.multiselect("Columns to plot", list(series.columns), key="plot_columns",
+                               format_func=name_labels(series.columns)):
         st.plotly_chart(plot_series(series, shown), key="data_chart", width="stretch")
         if is_downsampled(series.length):
             st.caption(f"Showing {MAX_POINTS:,} of {series.length:,} points per line (MinMaxLTTB keeps the shape "
                        "and the extremes); the statistics use every row.")
     preview = st.expander("The table as read (first 100 rows)", key="data_preview_open", on_change="rerun")
     if preview.open:  # only sent when opened: the grid is the heaviest part of the page in the browser
-        preview.dataframe(table.head(100), key="data_preview")
+        preview.dataframe(shown_frame(table.head(100)), key="data_preview")
     journey.show_next("Data")
 
 

@@ -6,8 +6,10 @@ import streamlit as st
 
 from lstmlab.explain import scaler_table
 from lstmlab.figures import windows as figures
+from lstmlab.safetext import md, md_text
 from lstmlab.windows import describe_shapes, empty_splits, window_splits, window_start
 from pages.common import controls, journey, state, training, transform_view
+from pages.common.names import name_labels, shown_frame
 
 
 def windows_page() -> None:
@@ -16,9 +18,9 @@ def windows_page() -> None:
     if loaded is None:
         return
     source, spec, series = loaded
-    targets = ", ".join(series.columns[t] for t in series.targets)
+    targets = ", ".join(md(series.columns[t]) for t in series.targets)
     st.caption(
-        f"**{source.name}**: T = {series.length:,} rows, F = {len(series.columns)} features, "
+        f"**{md(source.name)}**: T = {series.length:,} rows, F = {len(series.columns)} features, "
         f"target: {targets}. The splits are chronological: train, then validation, then test."
     )
     config = controls.read_window_config(source, spec, series)
@@ -26,7 +28,7 @@ def windows_page() -> None:
         scaled = state.load_scaled(source, spec, config)
         splits = window_splits(scaled, config)
     except ValueError as err:
-        st.error(str(err))
+        st.error(md_text(err))
         return
 
     st.subheader("The tensors")
@@ -45,7 +47,7 @@ def windows_page() -> None:
             "scaled = (value − shift) / scale. Fitting on all rows would leak the validation and test "
             "ranges into training."
         )
-        st.dataframe(scaler_table(scaled.scaler, series.columns).T, key="scaler_table")
+        st.dataframe(shown_frame(scaler_table(scaled.scaler, series.columns).T), key="scaler_table")
 
     st.subheader("One window")
     names = [name for name, split in splits.items() if len(split)]
@@ -78,7 +80,8 @@ def windows_page() -> None:
     batch = split.x[first : first + size].numpy()  # (B, W, F)
     cube, slices = st.tabs(["[batch, window, feature] cube", "one feature across the batch"])
     cube.plotly_chart(figures.plot_batch_cube(batch, series.columns, first), key="batch_cube")
-    feature = slices.selectbox("Feature", series.columns, key="slice_feature")
+    feature = slices.selectbox("Feature", series.columns, key="slice_feature",
+                               format_func=name_labels(series.columns))
     slices.plotly_chart(
         figures.plot_batch_slices(batch, feature, series.columns.index(feature), first), key="batch_slices"
     )

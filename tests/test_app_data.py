@@ -16,6 +16,7 @@ from lstmlab.config import DuplicatePolicy
 from pages.common.state import SAMPLES
 from tests.app_support import open_app
 from tests.conftest import MORE_FILES, ROOT, real_file
+from tests.markdown_text import rendered
 
 POLLUTION = "Beijing PM2.5 pollution (hourly, 2010-2014)"
 # rows the page reports under the detected defaults (interpolation drops pollution's 24 leading NA rows)
@@ -75,7 +76,7 @@ def test_switching_samples(app):
     assert metrics(app)["Rows"] == "43,800" and metrics(app)["Time step"] == "every 1 hour"
     assert app.multiselect(key="time_columns").value == ["year", "month", "day", "hour"]
     assert "No" not in app.multiselect(key="features").value
-    assert "One-hot encoded cbwd into 4 columns" in app.info[0].value
+    assert "One-hot encoded cbwd into 4 columns" in rendered(app.info[0].value)
     assert any("10,000 of 43,800 points" in c.value for c in app.caption)  # the chart is downsampled, and says so
     assert "missing_chart" in chart_keys(app)
     app.selectbox(key="sample").set_value(next(iter(SAMPLES))).run()
@@ -110,7 +111,7 @@ def test_bad_upload_shows_an_error_and_keeps_the_data(app, name, data):
     before = metrics(app)
     upload(app, name, data)
     assert not app.exception
-    assert len(app.error) == 1 and "Still using **pollution.csv**" in app.error[0].value
+    assert len(app.error) == 1 and rendered(app.error[0].value).endswith("\nStill using pollution.csv.")
     assert metrics(app) == before and app.session_state.source.name == "pollution.csv"
     assert "data_chart" in chart_keys(app)
     app.multiselect(key="targets").set_value(["TEMP"]).run()  # the old data stays usable
@@ -134,7 +135,7 @@ def test_policies_and_choices_reach_the_series(app):
     app.selectbox(key="sample").set_value(POLLUTION).run()
     app.selectbox(key="missing").set_value("drop rows").run()
     assert metrics(app)["Rows"] == "41,757"
-    assert "Dropped 2,067 rows with missing values." in app.info[0].value
+    assert "Dropped 2,067 rows with missing values." in rendered(app.info[0].value)
     app.selectbox(key="categorical").set_value("drop").run()
     app.multiselect(key="features").set_value(["pm2.5", "TEMP"]).run()
     spec = app.session_state.spec

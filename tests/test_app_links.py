@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from lstmlab.config import Cell, Optimizer
 from tests.app_support import APP
+from tests.markdown_text import rendered
 
 
 def fresh(params: dict[str, str]) -> AppTest:
@@ -44,7 +45,7 @@ def test_a_hostile_link_falls_back_to_defaults_with_warnings():
     at = fresh({"src": "sample:../../etc/passwd", "window.window": "-3", "model.h_size": "5",
                 "model.cell": "TRANSFORMER", "train.lr": "nan", "train.device": "cuda:7", "bogus": "1" * 50,
                 "window.val_fraction": "0.6", "data.targets": "[[["})
-    warnings = " ".join(w.value for w in at.warning)
+    warnings = " ".join(rendered(w.value) for w in at.warning)
     for part in ("data source", "window.window", "model.cell", "train.lr", "bogus", "h_size = 5", "data.targets"):
         assert part in warnings, part
     assert at.selectbox(key="sample").value.startswith("Airline")
@@ -55,5 +56,5 @@ def test_a_hostile_link_falls_back_to_defaults_with_warnings():
 
 def test_a_link_to_an_upload_asks_for_the_file():
     at = fresh({"src": "upload:my-sales.csv", "window.window": "6"})
-    assert any("my-sales.csv" in i.value for i in at.info)
+    assert any("my-sales.csv" in rendered(i.value) for i in at.info)
     assert at.session_state["window_config"].window == 6

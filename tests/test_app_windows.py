@@ -14,6 +14,7 @@ from lstmlab.config import Transform, WindowConfig
 from lstmlab.window_fit import fit_window_config, settings_for_series
 from tests.app_support import open_app
 from tests.conftest import ROOT
+from tests.markdown_text import rendered
 
 POLLUTION = "Beijing PM2.5 pollution (hourly, 2010-2014)"
 
@@ -125,7 +126,7 @@ def test_settings_too_long_for_a_new_short_series_are_lowered_with_a_warning(win
     windows.switch_page("pages/windows.py").run()
     assert not windows.exception
     fit = fit_window_config(20, WindowConfig(window=30))
-    assert [w.value for w in windows.warning] == [fit.message] and "Lowered" in fit.message
+    assert [rendered(w.value) for w in windows.warning] == [fit.message] and "Lowered" in fit.message
     assert windows.number_input(key="window").value == fit.config.window < 30
 
 
@@ -139,7 +140,7 @@ def test_a_remembered_window_too_long_for_a_new_series_is_lowered_with_the_messa
     assert not at.exception, at.exception
     expected = fit_window_config(51, WindowConfig(window=52), season=4)
     assert expected.config.window < 52 and "Lowered" in expected.message
-    assert [w.value for w in at.warning] == [expected.message]
+    assert [rendered(w.value) for w in at.warning] == [expected.message]
     assert at.number_input(key="window").value == expected.config.window
     rows = shapes(at)
     assert all(rows[s]["N"] > 0 for s in ("train", "validation", "test"))
@@ -153,7 +154,7 @@ def test_a_series_too_short_for_any_split_says_so_and_offers_the_largest_setting
     at.switch_page("pages/windows.py").run()
     assert not at.exception, at.exception
     fit = settings_for_series(8, pd.RangeIndex(8))
-    assert fit.too_short and next(e.value for e in at.error) == fit.message
+    assert fit.too_short and next(rendered(e.value) for e in at.error) == fit.message
     at.button(key="window_fit_offer").click().run()
     assert not at.exception, at.exception
     assert at.session_state["window_config"].window == fit.config.window
@@ -196,4 +197,4 @@ def test_the_transform_select_changes_what_the_model_learns(windows, transform):
 def test_auto_states_its_reason(windows):
     assert windows.selectbox(key="transform").value is Transform.AUTO
     scaler = list(windows.session_state["_memo"]["scaled"].values())[-1].scaler
-    assert scaler.reason and any(scaler.reason in m.value for m in windows.markdown)
+    assert scaler.reason and any(scaler.reason in rendered(m.value) for m in windows.markdown)

@@ -20,6 +20,7 @@ from lstmlab.prepare import infer_spec, prepare_series
 from tests.bad_inputs import Expect, expectations, make_corpus
 from tests.browser_support import go_to, settle, upload
 from tests.conftest import ROOT, SAMPLES
+from tests.markdown_text import rendered
 
 NAMES = list(expectations())
 # verbs that tell the user what to do next; every refusal must hold at least one
@@ -132,7 +133,7 @@ def app(session) -> AppTest:
 
 
 def page_text(at: AppTest) -> str:
-    return "\n".join(e.value for kind in ("info", "caption", "warning", "error") for e in getattr(at, kind))
+    return "\n".join(rendered(e.value) for kind in ("info", "caption", "warning", "error") for e in getattr(at, kind))
 
 
 
@@ -154,8 +155,8 @@ def test_upload_on_the_data_page(app, corpus, name):
         assert not app.exception
         assert app.error or any("X_train [" in m.value for m in app.markdown)
         return
-    assert len(app.error) == 1 and expect.error in app.error[0].value
-    assert f"Still using **{PREVIOUS}**" in app.error[0].value
+    assert len(app.error) == 1 and expect.error in rendered(app.error[0].value)
+    assert f"Still using {PREVIOUS}." in rendered(app.error[0].value)
     assert app.session_state.source.name == PREVIOUS
     app.switch_page("pages/windows.py").run()  # the data loaded before is still the one in use
     assert not app.exception and not app.error

@@ -3,6 +3,8 @@ value labels only where they fit, date ticks in the series' own resolution, and 
 
 Plotly cannot measure text before a browser draws it, so these helpers assume the narrowest plot the
 app shows (``ASSUMED_WIDTH``) and a fixed width per character, and choose ticks and labels to fit that.
+They draw the labels and notes they are given as they are: a figure passes names from the user's file through
+``lstmlab.safetext.plot_text`` first, once.
 """
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ def as_datetimes(values: pd.Index | Sequence) -> pd.DatetimeIndex | None:
 
 
 def time_labels(values: pd.Index | Sequence) -> list[str]:
-    """Short labels in the series' own resolution: "1958-03" not "1958-03-01 00:00:00"; others as text."""
+    """Short labels in the series' own resolution: "1958-03" not "1958-03-01 00:00:00"; others as text (raw:
+    a figure escapes them with ``plot_text``)."""
     stamps = as_datetimes(values)
     if stamps is None:
         return [str(v) for v in values]

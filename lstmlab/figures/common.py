@@ -1,10 +1,18 @@
-"""Helpers shared by the figure modules: display downsampling and the common layout."""
+"""Helpers shared by the figure modules: display downsampling, the common layout, and names as Plotly text.
+
+Every name from the user's file is drawn through ``plot_text`` (``lstmlab.safetext``): Plotly.js reads HTML in
+trace names, titles, tick labels and hover text, so a column called ``<a href=...>`` would become a link.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from tsdownsample import MinMaxLTTBDownsampler
+
+from lstmlab.safetext import plot_text
 
 MAX_POINTS = 10_000  # per trace: keeps chart JSON small and the browser responsive
 
@@ -39,3 +47,23 @@ def base_layout(fig: go.Figure, title: str = "", height: int = 380) -> go.Figure
         hovermode="x unified",
     )
     return fig
+
+
+def distinct(labels: Sequence[str]) -> list[str]:
+    """``labels`` with each repeat numbered (" (2)", " (3)"): names that differ in a file can look the same once
+    shortened or with invisible characters written out, and a category axis or a select box would merge them."""
+    seen: set[str] = set()
+    out = []
+    for label in labels:
+        unique, k = label, 1
+        while unique in seen:
+            k += 1
+            unique = f"{label} ({k})"
+        seen.add(unique)
+        out.append(unique)
+    return out
+
+
+def plot_names(names: Iterable[object]) -> list[str]:
+    """Names for Plotly text that must stay apart (categories, one tick per name): escaped, then ``distinct``."""
+    return distinct([plot_text(name) for name in names])

@@ -1,4 +1,7 @@
-"""Figures for the Data page: the chosen columns over time, and missing values per column."""
+"""Figures for the Data page: the chosen columns over time, and missing values per column.
+
+Column names are drawn as text (``plot_text``), whatever markup they hold.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lstmlab.figures.axes import CHAR_PX, date_axis
-from lstmlab.figures.common import MAX_POINTS, base_layout, downsample_index
+from lstmlab.figures.common import MAX_POINTS, base_layout, downsample_index, plot_names
 from lstmlab.prepare import PreparedSeries
+from lstmlab.safetext import plot_text, visible
 
 MAX_PANELS = 6  # beyond this, one panel of min-max normalised lines stays readable
 
@@ -30,15 +34,16 @@ def plot_series(series: PreparedSeries, columns: Sequence[str], n_out: int = MAX
         y = series.values[:, series.columns.index(name)]  # (T,)
         keep = downsample_index(y, n_out)  # keeps the global extremes too
         shown = y[keep].astype(np.float64)
-        hover = f"{name}: %{{y:.4g}}<extra></extra>"
+        label = plot_text(name)
+        hover = f"{label}: %{{y:.4g}}<extra></extra>"
         if not stacked:  # scale to 0..1 so columns of different units share one axis; hover the raw value
             low, high = float(np.min(y)), float(np.max(y))
-            hover = f"{name}: %{{customdata:.4g}}<extra></extra>"
+            hover = f"{label}: %{{customdata:.4g}}<extra></extra>"
             custom, shown = shown, (shown - low) / (high - low) if high > low else np.zeros_like(shown)
         trace = go.Scatter(
             x=x[keep],
             y=shown,
-            name=name,
+            name=label,
             mode="lines",
             line=dict(width=1),
             hovertemplate=hover,
@@ -46,7 +51,7 @@ def plot_series(series: PreparedSeries, columns: Sequence[str], n_out: int = MAX
         )
         fig.add_trace(trace, row=k + 1 if stacked else 1, col=1)
         if stacked:
-            fig.update_yaxes(title_text=name, row=k + 1, col=1)
+            fig.update_yaxes(title_text=label, row=k + 1, col=1)
     if not stacked:
         fig.update_yaxes(title_text="min-max normalised")
     title = "" if stacked else "Chosen columns, each scaled to its own range (hover shows the real value)"
@@ -59,10 +64,11 @@ def plot_series(series: PreparedSeries, columns: Sequence[str], n_out: int = MAX
 
 def plot_missing(counts: pd.Series) -> go.Figure:
     """Bar chart of missing values per column (as parsed, before any policy); every column named."""
-    names = [str(c) for c in counts.index]
+    names = plot_names(counts.index)  # categories: two names that look the same once shortened stay two bars
     n = counts.to_numpy()
+    longest = max((len(visible(c)) for c in counts.index), default=1)  # characters shown, not entities
     # The chart may sit in half the page (about 400 px of plot): rotate before labels could touch there
-    crowded = len(names) * CHAR_PX * (max((len(c) for c in names), default=1) + 2) > 400
+    crowded = len(names) * CHAR_PX * (longest + 2) > 400
     fig = go.Figure(
         go.Bar(
             x=names,
@@ -75,5 +81,4 @@ def plot_missing(counts: pd.Series) -> go.Figure:
     fig.update_xaxes(title_text="column", type="category", tickmode="array", tickvals=names, ticktext=names,
                      tickangle=-90 if crowded else 0, tickfont=dict(size=10 if len(names) > 30 else 12))
     fig.update_yaxes(title_text="missing values", rangemode="tozero")
-    longest = max((len(c) for c in names), default=1)
     return base_layout(fig, "Missing values per column", height=280 + (CHAR_PX * longest if crowded else 0))

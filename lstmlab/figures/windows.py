@@ -1,4 +1,7 @@
-"""Figures of the Windows page: one window on the series, the window as a grid, a batch as a cube."""
+"""Figures of the Windows page: one window on the series, the window as a grid, a batch as a cube.
+
+Column names and time labels are drawn as text (``plot_text``), whatever markup they hold.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from lstmlab.figures.axes import (
     value_text,
 )
 from lstmlab.figures.common import base_layout
+from lstmlab.safetext import plot_text
 
 SPLIT_COLOURS = {
     "train": "rgba(31,119,180,0.07)",
@@ -51,7 +55,12 @@ def plot_window_on_series(
     t = time[lo:hi]
     fig = go.Figure(
         go.Scatter(
-            x=t, y=values[lo:hi], mode="lines+markers", name=name, line=dict(color="#7f7f7f"), marker=dict(size=4)
+            x=t,
+            y=values[lo:hi],
+            mode="lines+markers",
+            name=plot_text(name),
+            line=dict(color="#7f7f7f"),
+            marker=dict(size=4),
         )
     )
     fig.add_trace(
@@ -97,7 +106,8 @@ def plot_window_grid(
     labels appear only when every cell has room for them, every feature is named.
     """
     n_steps, n_features = scaled.shape  # (W, F)
-    labels = time_labels(steps)
+    labels = [plot_text(label) for label in time_labels(steps)]
+    names = [plot_text(name) for name in columns]
     texts = np.vectorize(value_text, otypes=[str])(np.asarray(original, dtype=np.float64).T)  # (F, W)
     plot_px = rows_px(n_features)
     show = labels_fit(n_steps, texts, plot_px / n_features)
@@ -112,14 +122,14 @@ def plot_window_grid(
             texttemplate="%{text}" if show else None,
             textfont=dict(size=10),
             customdata=np.stack(np.broadcast_arrays(np.array(labels, dtype=object)[None, :],
-                                                    np.array(columns, dtype=object)[:, None]), axis=-1),
+                                                    np.array(names, dtype=object)[:, None]), axis=-1),
             hovertemplate="step %{x} · %{customdata[0]}<br>%{customdata[1]}<br>scaled %{z:.3f}<br>"
             "value %{text}<extra></extra>",
             colorbar=colorbar("scaled", plot_px),
         )
     )
     fig.update_xaxes(title="time stamp of window step t (oldest left)", **step_ticks(labels))
-    fig.update_yaxes(title="feature", autorange="reversed", **name_ticks(columns, plot_px / n_features))
+    fig.update_yaxes(title="feature", autorange="reversed", **name_ticks(names, plot_px / n_features))
     fig = base_layout(fig, height=plot_px + MARGIN_T + MARGIN_B)
     return fig.update_layout(margin=dict(t=MARGIN_T, b=MARGIN_B), hovermode="closest")
 
@@ -127,6 +137,7 @@ def plot_window_grid(
 def plot_batch_cube(batch: np.ndarray, columns: Sequence[str], first_index: int) -> go.Figure:
     """A batch (B, W, F) drawn as the tutorial's cube: one marker per value, coloured by it; every feature named."""
     b, w, f = batch.shape
+    names = [plot_text(name) for name in columns]
     bi, wi, fi = np.meshgrid(np.arange(b), np.arange(w), np.arange(f), indexing="ij")
     fig = go.Figure(
         go.Scatter3d(
@@ -136,7 +147,7 @@ def plot_batch_cube(batch: np.ndarray, columns: Sequence[str], first_index: int)
             mode="markers",
             marker=dict(size=4, color=batch.ravel(), colorscale="RdBu_r", cmid=0,
                         colorbar=colorbar("scaled", 400, len=0.8)),
-            customdata=np.array(columns, dtype=object)[fi.ravel()],
+            customdata=np.array(names, dtype=object)[fi.ravel()],
             hovertemplate="window %{z}<br>step %{x}<br>%{customdata}<br>%{marker.color:.3f}<extra></extra>",
         )
     )
@@ -147,7 +158,7 @@ def plot_batch_cube(batch: np.ndarray, columns: Sequence[str], first_index: int)
     fig.update_layout(
         scene=dict(
             xaxis=dict(title="window step (W)", **step_ticks([str(k) for k in range(w)], 300)),
-            yaxis=dict(title="feature (F)", tickvals=list(range(f)), ticktext=list(columns),
+            yaxis=dict(title="feature (F)", tickvals=list(range(f)), ticktext=names,
                        tickfont=dict(size=feature_font)),
             zaxis=dict(title="batch index (B)", **step_ticks([str(first_index + k) for k in range(b)], 200)),
             camera=dict(eye=_CUBE_EYES[view]),
@@ -179,7 +190,7 @@ def plot_batch_slices(batch: np.ndarray, feature: str, feature_index: int, first
     )
     fig.update_xaxes(title="window step (W)", **step_ticks([str(k) for k in range(n_steps)]))
     fig.update_yaxes(title="batch index (B): window number", autorange="reversed", **ticks)
-    fig = base_layout(fig, title=f"X[:, :, '{feature}']", height=plot_px + 80 + MARGIN_B)
+    fig = base_layout(fig, title=f"X[:, :, '{plot_text(feature)}']", height=plot_px + 80 + MARGIN_B)
     return fig.update_layout(margin=dict(t=80, b=MARGIN_B), hovermode="closest")
 
 
@@ -194,8 +205,8 @@ def plot_window_transform(
     from plotly.subplots import make_subplots
 
     x = np.asarray(time)
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=(f"{name} in the data", f"what the model learns ({transform})"))  # fmt: skip
+    titles = (f"{plot_text(name)} in the data", f"what the model learns ({transform})")
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=titles)
     for row, values in ((1, before), (2, after)):
         values = np.asarray(values, dtype=np.float64)
         fig.add_trace(go.Scatter(x=x[:window], y=values[:window], mode="lines+markers", name="window (X)",

@@ -22,6 +22,7 @@ from lstmlab.config import (
     Transform,
     WindowConfig,
 )
+from lstmlab.safetext import md_text
 from pages.common import state
 
 HIDDEN_SIZES = [4, 8, 16, 32, 64, 128, 256]
@@ -35,12 +36,12 @@ def read_window_config(source: state.Source, spec: DataSpec, series) -> WindowCo
     top = max(1, series.length - 1)
     state.seed_widgets({**asdict(state.current_window_config()), "transform": state.current_window_config().transform})
     if fit.too_short:
-        st.error(fit.message)
+        st.error(md_text(fit.message))
         st.button(f"Use window {fit.config.window}, horizon {fit.config.horizon}, validation "
                   f"{fit.config.val_fraction:.0%}, test {fit.config.test_fraction:.0%}", key="window_fit_offer",
                   on_click=state.apply_window_config, args=(fit.config,))  # fmt: skip
     elif fit.message:
-        (st.warning if st.session_state.window_fit_lowered else st.caption)(fit.message)
+        (st.warning if st.session_state.window_fit_lowered else st.caption)(md_text(fit.message))
     for key in WINDOW_KEYS:  # out of range for this series (a too-short one): the widget cannot hold it
         if st.session_state[key] > top:
             st.session_state[key] = top

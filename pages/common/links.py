@@ -16,6 +16,7 @@ import streamlit as st
 
 from lstmlab.config import DataSpec, InspectSelection, ModelConfig, TrainConfig
 from lstmlab.links import LinkState, Source, decode_link, encode_link, fit_columns
+from lstmlab.safetext import md, md_text, visible
 from pages.common import controls, state
 
 READ = "link_read"  # the session has read its link
@@ -65,8 +66,8 @@ def _apply_spec(spec: DataSpec, messages: list[str]) -> bool:
         spec, missing = fit_columns(spec, tuple(state.load_table(source).columns))
         state.load_series(source, spec)
     except DataError as err:
-        messages.append(f"The link's column choices do not work on {source.name} ({err}); the detected ones are "
-                        "used.")  # fmt: skip
+        messages.append(f"The link's column choices do not work on {visible(source.name)} ({err}); the detected "
+                        "ones are used.")  # fmt: skip
         return False
     messages += missing
     for key in ("spec", *state.SPEC_WIDGETS):
@@ -111,9 +112,9 @@ def restore() -> None:
             _apply_settings(link, messages)
             ss.link_messages = messages
     for message in ss.pop("link_messages", []):
-        st.warning(message, icon=":material/link_off:")
+        st.warning(md_text(message), icon=":material/link_off:")
     if (pending := ss.get(UPLOAD)) is not None:
-        st.info(f"This link was made on the file **{pending[0]}**: upload it on the Data page to reopen the same "
+        st.info(f"This link was made on the file **{md(pending[0])}**: upload it on the Data page to reopen the same "
                 "view. The window, model and training settings are already set.", icon=":material/upload_file:")
 
 

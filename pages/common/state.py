@@ -227,7 +227,9 @@ def load_current_series():
         forget_table()
         return source, spec, series
     except DataError as err:
-        st.error(f"{source.name}: {err}")
+        from lstmlab.safetext import md, md_text
+
+        st.error(f"{md(source.name)}: {md_text(err)}")
         st.page_link("pages/data.py", label="Fix it on the Data page", icon=":material/table:")
         return None
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from lstmlab.config import Transform, WindowConfig
 from lstmlab.figures.windows import plot_window_transform
+from lstmlab.safetext import md_text
 
 
 def show(series, scaled, split, index: int, config: WindowConfig) -> None:
@@ -16,7 +17,7 @@ def show(series, scaled, split, index: int, config: WindowConfig) -> None:
     used = scaler.target_transform
     chosen = f"auto chose **{used}**" if config.transform is Transform.AUTO else f"**{used}**"
     st.subheader("What the model learns")
-    st.markdown(f"Targets: {chosen}." + (f" {scaler.reason}" if scaler.reason else ""))
+    st.markdown(f"Targets: {chosen}." + (f" {md_text(scaler.reason)}" if scaler.reason else ""))
     first = int(split.target_rows[index])  # the row of y[0]; the window is the W rows before it
     rows = np.arange(first - config.window, first + config.horizon)  # (W + H,)
     after = np.concatenate([split.x[index, :, target].numpy(), split.y[index, :, 0].numpy()])  # (W + H,)
