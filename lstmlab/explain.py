@@ -198,10 +198,12 @@ def weight_reuse_text(window: int) -> str:
 
 
 def missing_text(counts: pd.Series) -> str:
-    """The missing values per column as read, in a Markdown sentence (column names shown as written)."""
+    """The missing values per column as read, in a plain-text sentence (names ``visible``: a page shows it with
+    ``safetext.md_text``)."""
     if not counts.any():
         return "No missing values in this table."
-    return "Missing values as read: " + ", ".join(f"{md(name)}: {n:,}" for name, n in counts[counts > 0].items()) + "."
+    listed = ", ".join(f"{visible(name)}: {n:,}" for name, n in counts[counts > 0].items())
+    return f"Missing values as read: {listed}."
 
 
 def time_metrics(series: PreparedSeries) -> list[tuple[str, str, str | None]]:
@@ -218,20 +220,5 @@ def time_metrics(series: PreparedSeries) -> list[tuple[str, str, str | None]]:
 
 
 def scaler_table(scaler: Scaler, columns: Sequence[str]) -> pd.DataFrame:
-    """The scaler as a table: a shift and a scale column, one row per data column (named by ``table_names``)."""
-    return pd.DataFrame({"shift": scaler.shift, "scale": scaler.scale}, index=table_names(columns))
-
-
-def table_names(names: Sequence[object]) -> list[str]:
-    """Names as a table's plain-text row or column labels: each through ``visible``, numbered when two would look
-    the same (shortened or with invisible characters written out), since a table cannot show two equal headers."""
-    shown: list[str] = []
-    taken: set[str] = set()
-    for name in names:
-        label, k = visible(name), 1
-        while label in taken:
-            k += 1
-            label = f"{visible(name)} ({k})"
-        taken.add(label)
-        shown.append(label)
-    return shown
+    """The scaler as a table: a shift and a scale column, one row per data column."""
+    return pd.DataFrame({"shift": scaler.shift, "scale": scaler.scale}, index=list(columns))

@@ -27,7 +27,7 @@ from lstmlab.metrics import forecasts
 from lstmlab.model import SimpleLSTM
 from lstmlab.prepare import infer_spec, prepare_series
 from lstmlab.runs import Run
-from lstmlab.safetext import visible
+from lstmlab.safetext import md_text, visible
 from lstmlab.tour_text import LANGUAGES, STEP_KEYS, TEXTS
 from lstmlab.trace import trace_cells
 from lstmlab.train import fit
@@ -58,22 +58,13 @@ def test_errata_texts_name_the_target_as_written(name):
         assert_plain_markdown(explain.bidirectional_text(bd, name), [name])
 
 
-def test_missing_text_names_columns_as_written():
+def test_missing_text_names_columns_visibly_and_reads_back_as_markdown():
     counts = pd.Series({name: k + 1 for k, name in enumerate(HOSTILE_NAMES)})
-    text = explain.missing_text(counts)
-    assert_plain_markdown(text)
+    text = explain.missing_text(counts)  # plain text: a page shows it with md_text
     listed = ", ".join(f"{visible(name)}: {k + 1}" for k, name in enumerate(HOSTILE_NAMES))
-    assert markdown_read(text)[0] == f"Missing values as read: {listed}."
-
-
-def test_table_names_are_visible_and_told_apart():
-    shown = explain.table_names(HOSTILE_NAMES)
-    assert len(set(shown)) == len(shown) == len(HOSTILE_NAMES)
-    assert all(s == visible(name) or s.startswith(visible(name) + " (") for s, name in zip(shown, HOSTILE_NAMES,
-                                                                                           strict=True))
-    assert shown[19] == visible(HOSTILE_NAMES[19]) + " (2)" and shown[21] == visible(HOSTILE_NAMES[21]) + " (2)"
-    table = explain.scaler_table(Scaler("standard", np.zeros(3), np.ones(3)), ["a\u202eb", "a\\u202eb", "c"])
-    assert list(table.index) == ["a\\u202eb", "a\\u202eb (2)", "c"]
+    assert text == f"Missing values as read: {listed}."
+    assert_plain_markdown(md_text(text))
+    assert markdown_read(md_text(text))[0] == text
 
 
 @pytest.mark.parametrize("name", NAMES, ids=range(len(NAMES)))
