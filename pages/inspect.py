@@ -10,9 +10,10 @@ from lstmlab.devices import usable_device
 from lstmlab.figures import inspect as fi
 from lstmlab.inspection import cell_states, inspect_window, output_labels
 from lstmlab.runs import Run
-from lstmlab.safetext import md, md_text, visible
+from lstmlab.safetext import md, md_text
 from pages.common import controls, journey, replay_view, runs, training
 from pages.common import inspect_views as views
+from pages.common.names import name_labels
 
 
 def show_errata(run: Run, few: torch.Tensor, last: np.ndarray | None) -> None:
@@ -46,7 +47,8 @@ def inspect_page() -> None:
     controls.forget_above("inspect_sample", len(windows) - 1)
     n = int(top[1].number_input(f"Sample (0 to {len(windows) - 1})", 0, len(windows) - 1, key="inspect_sample"))
     outputs = output_labels(horizon, run.target_names)
-    target = outputs.index(top[2].selectbox("Output explained", outputs, key="inspect_target", format_func=visible))
+    target = outputs.index(top[2].selectbox("Output explained", outputs, key="inspect_target",
+                                            format_func=name_labels(outputs)))  # as written, kept apart
     seen = inspect_window(model, windows, n, run.scaler, run.targets, horizon, run.train_config.seed,
                           device=usable_device(run.train_config.device))  # kept runs live on the CPU
     tr, traced = seen.sample, windows.x[seen.indices]  # (B, W, F)

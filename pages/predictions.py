@@ -14,6 +14,7 @@ from lstmlab.pipeline import season_for
 from lstmlab.runs import next_run_number
 from lstmlab.safetext import md, md_text, visible
 from pages.common import journey, replay_view, runs, state, training, verdict_view
+from pages.common.names import name_labels
 
 
 def model_uploader() -> None:
@@ -77,7 +78,9 @@ def predictions_page() -> None:
     predictions = runs.run_predictions(run, splits)  # the model runs once per run, not per rerun
 
     slots = iter(st.columns(3))  # target (when several), season, step (when horizon > 1)
-    k = (next(slots).selectbox("Target", range(len(names)), format_func=lambda j: visible(names[j]), key="pred_target")
+    target_label = name_labels(names)  # shown as written, names that look alike kept apart
+    k = (next(slots).selectbox("Target", range(len(names)), format_func=lambda j: target_label(names[j]),
+                               key="pred_target")
          if len(names) > 1 else 0)  # fmt: skip
     column = series.values[:, run.targets[k]]
     detected = season_for(series, run, k)  # the time axis' season, else the training autocorrelation (as the CLI)

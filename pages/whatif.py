@@ -4,10 +4,11 @@ import streamlit as st
 
 from lstmlab import explain
 from lstmlab.inspection import output_labels
-from lstmlab.safetext import md, md_text, visible
+from lstmlab.safetext import md, md_text
 from lstmlab.whatif import ValueRange, original_window, row_before, what_if, window_frame
 from pages.common import controls, journey, replay_view, runs, training
 from pages.common import whatif_view as wv
+from pages.common.names import name_labels
 
 
 def whatif_page() -> None:
@@ -29,7 +30,8 @@ def whatif_page() -> None:
     controls.forget_above("whatif_sample", len(windows) - 1)
     n = int(top[1].number_input(f"Window (0 to {len(windows) - 1})", 0, len(windows) - 1, key="whatif_sample"))
     outputs = output_labels(horizon, run.target_names)
-    target = outputs.index(top[2].selectbox("Output explained", outputs, key="whatif_target", format_func=visible))
+    target = outputs.index(top[2].selectbox("Output explained", outputs, key="whatif_target",
+                                            format_func=name_labels(outputs)))  # as written, kept apart
     target_row = int(windows.target_rows[n])
     labels = explain.window_labels(series.time, target_row, window)
     start, stop = scaled.bounds["train"]

@@ -48,8 +48,9 @@ def check_page(at: AppTest) -> None:
             continue
         _, kinds = markdown_read(text)
         assert not kinds & FORBIDDEN, (kind, kinds & FORBIDDEN, text[:200])
-    for box in (*at.selectbox, *at.multiselect):  # plain text: no character hidden
+    for box in (*at.selectbox, *at.multiselect):  # plain text: no character hidden, no two labels alike
         assert all(visible(option, None) == option for option in box.proto.options), box.key
+        assert len(set(box.proto.options)) == len(box.proto.options), box.key
     for chart in at.get("plotly_chart"):
         if chart.proto.id.split("-")[-1].startswith(MY_CHARTS):
             assert_no_tags(plotly_strings(json.loads(chart.proto.spec)), chart.proto.id)
@@ -87,6 +88,8 @@ def test_inspect_shows_the_names_as_text(hostile_run):
 def test_whatif_shows_the_names_as_text(hostile_run):
     at = hostile_run.switch_page("pages/whatif.py").run()
     check_page(at)
+    features = at.selectbox(key="whatif_feature").options
+    assert features[19] == features[18] + " (2)" and features[21] == features[20] + " (2)"  # alike once shortened
     at.selectbox(key="whatif_feature").set_value(11)  # the right-to-left override, written out
     at.number_input(key="whatif_size").set_value(1e6)
     at.button(key="whatif_apply").click().run()
