@@ -13,6 +13,7 @@ from lstmlab.errors import ModelFileError
 from lstmlab.persist import LoadedModel
 from lstmlab.prepare import PreparedSeries
 from lstmlab.runs import Run
+from lstmlab.safetext import visible
 from lstmlab.windows import ScaledSeries, Scaler, count_windows, scale_series
 
 
@@ -21,11 +22,16 @@ def check_columns(loaded: LoadedModel, columns: tuple[str, ...], targets: tuple[
     expected = loaded.config["columns"]
     if tuple(columns) != expected:
         raise ModelFileError(
-            f"the model was trained on columns {list(expected)}, but the current data, prepared the same way, "
-            f"has {list(columns)}. Load the data it was trained on."
+            f"the model was trained on columns {_listed(expected)}, but the current data, prepared the same way, "
+            f"has {_listed(columns)}. Load the data it was trained on."
         )
     if tuple(targets) != loaded.config["targets"]:
         raise ModelFileError("the model's target columns differ from the current data's.")
+
+
+def _listed(names) -> str:
+    """Column names (from the model's JSON or the data) for a plain-text message: ``['a', 'b']``, each visible."""
+    return "[" + ", ".join(f"'{visible(name)}'" for name in names) + "]"
 
 
 def scale_like(values: np.ndarray, run: Run) -> ScaledSeries:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lstmlab.prepare import PreparedSeries, describe_time
+from lstmlab.safetext import md, visible
 
 if TYPE_CHECKING:
     from lstmlab.errata import Bidirectional, RandomStates, WeightReuse
@@ -70,7 +71,7 @@ def weight_reuse_table(result: WeightReuse) -> pd.DataFrame:
 
 def bidirectional_text(result: Bidirectional, unit: str = "") -> str:
     """What the tutorial's ``output[:, -1]`` gets wrong for this model, in words and numbers."""
-    gap = f"{result.gap.max():.4g}" + (f" ({unit})" if unit else "")
+    gap = f"{result.gap.max():.4g}" + (f" ({md(unit)})" if unit else "")
     if not result.bidirectional:
         return ("**Bidirectional summary.** This model runs one direction, so the tutorial's `output[:, -1]` "
                 f"equals `h_n` here (predictions differ by {gap}). In a bidirectional model the backward half of "
@@ -87,7 +88,8 @@ def bidirectional_text(result: Bidirectional, unit: str = "") -> str:
 
 
 def random_states_text(result: RandomStates, unit: str = "") -> str:
-    unit = f" {unit}" if unit else ""
+    """The tutorial's random initial states measured, as Markdown; ``unit`` is the target's name as in the file."""
+    unit = f" {md(unit)}" if unit else ""
     return ("**Random initial states.** The tutorial draws new `torch.randn` states on every call, so the same "
             f"window gets a different prediction each time: two calls differ by up to "
             f"**{result.tutorial_gap.max():.4g}{unit}** (mean {result.tutorial_gap.mean():.4g}) on these windows. "
@@ -196,10 +198,12 @@ def weight_reuse_text(window: int) -> str:
 
 
 def missing_text(counts: pd.Series) -> str:
-    """The missing values per column as read, in a sentence."""
+    """The missing values per column as read, in a plain-text sentence (names ``visible``: a page shows it with
+    ``safetext.md_text``)."""
     if not counts.any():
         return "No missing values in this table."
-    return "Missing values as read: " + ", ".join(f"{name}: {n:,}" for name, n in counts[counts > 0].items()) + "."
+    listed = ", ".join(f"{visible(name)}: {n:,}" for name, n in counts[counts > 0].items())
+    return f"Missing values as read: {listed}."
 
 
 def time_metrics(series: PreparedSeries) -> list[tuple[str, str, str | None]]:

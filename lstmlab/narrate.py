@@ -15,6 +15,7 @@ import torch
 
 from lstmlab.config import Summary, Transform
 from lstmlab.model import SimpleRNN, States
+from lstmlab.safetext import latex_text
 from lstmlab.shapes import Stage
 from lstmlab.trace import GATES, find_units, suggest_threshold
 from lstmlab.windows import Scaler
@@ -217,13 +218,10 @@ def prediction_equations(step: LinearStep, shown: int = 3) -> list[str]:
     ahead = "" if step.step == 1 else rf",\,t+{step.step}"
     scaled = rf"\hat y^{{\text{{scaled}}{ahead}}}"
     shift = rf"\underbrace{{{_num(step.shift)}}}_{{\text{{{step.base}}}}}" if step.base else _num(step.shift)
+    name = latex_text(step.name)  # the target column as written: no LaTeX command of its own runs
     return [
         rf"{scaled} = W_{{\text{{Linear}}}}\, h_{{\text{{last}}}} + b = \sum_{{j=1}}^{{{n}}} w_j h_j + b",
         rf"= {written}{others} + {_num(step.bias)} = {step.scaled:.4g}",
-        rf"\hat y_{{\text{{{_tex(step.name)}}}}} = {scaled} \times {step.scale:.4g} + {shift} = {step.original:.4g}",
+        rf"\hat y_{{\text{{{name}}}}} = {scaled} \times {step.scale:.4g} + {shift} = {step.original:.4g}",
     ]
 
-
-def _tex(name: str) -> str:
-    """A column name safe inside \\text{}."""
-    return "".join("\\" + c if c in "#$%&_{}" else c for c in name).replace("~", " ").replace("^", " ")

@@ -26,6 +26,7 @@ from lstmlab.model import SimpleLSTM, count_parameters
 from lstmlab.narrate import linear_step, prediction_equations
 from lstmlab.prepare import PreparedSeries
 from lstmlab.runs import Run
+from lstmlab.safetext import md, visible
 from lstmlab.tour_text import STEP_KEYS, TEXTS, fill
 from lstmlab.trace import CellTrace, seeded_states, trace_cells
 from lstmlab.windows import ScaledSeries, SplitWindows, describe_shapes
@@ -123,8 +124,14 @@ def _vec(values: np.ndarray, n: int = 4) -> str:
     return f"[{shown}{', …' if len(values) > n else ''}]"
 
 
-def _names(names, n: int = 8) -> str:
-    return ", ".join(names[:n]) + (", …" if len(names) > n else "")
+def _markdown(values: Mapping[str, object], n: int = 8) -> dict[str, object]:
+    """A step's values for its Markdown template: text (a file's or a column's name, a word, a shape) escaped so
+    it reads as written, a tuple of names listed (the first ``n``), numbers kept for their format fields."""
+    def shown(value: object) -> object:
+        if isinstance(value, tuple):
+            return ", ".join(md(name) for name in value[:n]) + (", …" if len(value) > n else "")
+        return md(value) if isinstance(value, str) else value
+    return {key: shown(value) for key, value in values.items()}
 
 
 def tensor_step(c: TourContext, words: Mapping[str, str]) -> Numbers:
@@ -132,8 +139,8 @@ def tensor_step(c: TourContext, words: Mapping[str, str]) -> Numbers:
     by = {r["split"]: r for r in rows}
     train = by["train"]
     w, h, s, f = c.config.window, c.config.horizon, c.config.stride, len(c.series.columns)
-    values = dict(name=c.source_name, T=c.series.length, F=f, features=_names(c.series.columns), W=w, horizon=h,
-                  stride=s, K=len(c.series.targets), targets=_names(c.series.target_names), T_train=train["rows T"],
+    values = dict(name=c.source_name, T=c.series.length, F=f, features=tuple(c.series.columns), W=w, horizon=h,
+                  stride=s, K=len(c.series.targets), targets=tuple(c.series.target_names), T_train=train["rows T"],
                   N_train=train["N"], N_val=by["validation"]["N"], N_test=by["test"]["N"])
     equations = (r"N = \left\lfloor \frac{T - W - \text{horizon}}{\text{stride}} \right\rfloor + 1",
                  rf"N_{{\text{{train}}}} = \left\lfloor \frac{{{train['rows T']} - {w} - {h}}}{{{s}}} \right\rfloor"
@@ -176,7 +183,8 @@ def concat_step(c: TourContext, words: Mapping[str, str]) -> Numbers:
     z = stacked @ joined.astype(np.float64)  # (4H,) both weight products at once, biases aside
     terms = gate_terms(c.run.model, 0, 0, cell)  # {gate: (3, H)}: W_i x, W_h h, bias
     split_sum = np.concatenate([terms[g][0] + terms[g][1] for g in ("i", "f", "g", "o")])
-    names = [f"h_(t-1)[{j}]" for j in range(min(hid, SHOWN // 2))] + list(c.series.columns[: SHOWN // 2])
+    features = [visible(name) for name in c.series.columns[: SHOWN // 2]]  # table cells are plain text
+    names = [f"h_(t-1)[{j}]" for j in range(min(hid, SHOWN // 2))] + features
     first = np.concatenate([cell.h_prev[: SHOWN // 2], cell.x[: SHOWN // 2]])
     table = pd.DataFrame({words["entry"]: names, words["value"]: first})
     values = dict(t=c.step, when=c.labels()[c.step], H=hid, F=f, HF=hid + f, H4=4 * hid, h_prev=_vec(cell.h_prev),
@@ -309,6 +317,6 @@ def tour_step(index: int, context: TourContext, language: str) -> TourStep:
     if not len(context.windows):
         return TourStep(key, title, text["no_windows"], PAGES["windows"], text["link.windows"])
     found = STEPS[key](context, words)
-    body = fill(text[f"{key}.{found.variant}"], found.values)
+    body = fill(text[f"{key}.{found.variant}"], _markdown(found.values))
     return TourStep(key, title, body, PAGES[found.page], text[f"link.{found.page}"], found.equations, found.table,
                     found.figure, found.values)

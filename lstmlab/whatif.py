@@ -20,6 +20,7 @@ import torch
 
 from lstmlab.config import Choice
 from lstmlab.model import SimpleRNN
+from lstmlab.safetext import visible
 from lstmlab.trace import CellTrace, cell_states, trace_cells
 from lstmlab.windows import Scaler, window_input
 
@@ -144,8 +145,8 @@ class Flag:
     @property
     def message(self) -> str:
         return (
-            f"Step {self.step}, {self.feature}: {self.value:.6g} is far outside the training range; the model "
-            f"sees {self.scaled:.4g} after scaling, where its gates may saturate."
+            f"Step {self.step}, {visible(self.feature)}: {self.value:.6g} is far outside the training range; the "
+            f"model sees {self.scaled:.4g} after scaling, where its gates may saturate."
         )
 
 
@@ -209,7 +210,8 @@ def check_window(
     # transform() works in float32: a value or scaled value beyond its range would reach the model as inf.
     overflow = ~((np.abs(values) <= FLOAT32_MAX) & (np.abs(scaled) <= FLOAT32_MAX))
     problems = [
-        f"Step {step}, {columns[f]}: {values[step, f]:.6g} is too large for the model (it overflows float32)."
+        f"Step {step}, {visible(columns[f])}: {values[step, f]:.6g} is too large for the model (it overflows "
+        "float32)."
         for step, f in zip(*np.nonzero(overflow), strict=True)
     ]
     if problems:
@@ -239,7 +241,7 @@ def read_grid(frame: pd.DataFrame, current: np.ndarray, scaler: Scaler, value_ra
         for f, cell in enumerate(row):
             value, why = _cell_number(cell)
             if why:
-                problems.append(f"Step {frame.index[step]}, {columns[f]}: {why}.")
+                problems.append(f"Step {visible(frame.index[step])}, {visible(columns[f])}: {why}.")
             else:
                 values[step, f] = value
     if problems:

@@ -10,8 +10,10 @@ from lstmlab.devices import usable_device
 from lstmlab.figures import inspect as fi
 from lstmlab.inspection import cell_states, inspect_window, output_labels
 from lstmlab.runs import Run
+from lstmlab.safetext import md, md_text
 from pages.common import controls, journey, replay_view, runs, training
 from pages.common import inspect_views as views
+from pages.common.names import name_labels
 
 
 def show_errata(run: Run, few: torch.Tensor, last: np.ndarray | None) -> None:
@@ -45,13 +47,14 @@ def inspect_page() -> None:
     controls.forget_above("inspect_sample", len(windows) - 1)
     n = int(top[1].number_input(f"Sample (0 to {len(windows) - 1})", 0, len(windows) - 1, key="inspect_sample"))
     outputs = output_labels(horizon, run.target_names)
-    target = outputs.index(top[2].selectbox("Output explained", outputs, key="inspect_target"))
+    target = outputs.index(top[2].selectbox("Output explained", outputs, key="inspect_target",
+                                            format_func=name_labels(outputs)))  # as written, kept apart
     seen = inspect_window(model, windows, n, run.scaler, run.targets, horizon, run.train_config.seed,
                           device=usable_device(run.train_config.device))  # kept runs live on the CPU
     tr, traced = seen.sample, windows.x[seen.indices]  # (B, W, F)
     labels = explain.window_labels(series.time, int(windows.target_rows[n]), window)
-    st.caption(f"**{run.label}** · window {labels[0]} → {labels[-1]} · predicted {seen.prediction[0, 0]:.4g}, "
-               f"actual {seen.actual[0, 0]:.4g} ({run.target_names[0]}, next step)")
+    st.caption(f"**{md_text(run.label)}** · window {md(labels[0])} → {md(labels[-1])} · predicted "
+               f"{seen.prediction[0, 0]:.4g}, actual {seen.actual[0, 0]:.4g} ({md(run.target_names[0])}, next step)")
     (st.success if seen.matches else st.warning)(
         explain.trace_check_text(seen, len(seen.indices), split))
     for key, most in (("inspect_layer", n_layers - 1), ("inspect_direction", d - 1), ("inspect_cell", window - 1),

@@ -12,7 +12,9 @@ from lstmlab.metrics import METRIC_COLUMNS, evaluate_run, forecast_origins, fore
 from lstmlab.persist import load_model, pick_model_files, save_model
 from lstmlab.pipeline import season_for
 from lstmlab.runs import next_run_number
+from lstmlab.safetext import md, md_text, visible
 from pages.common import journey, replay_view, runs, state, training, verdict_view
+from pages.common.names import name_labels
 
 
 def model_uploader() -> None:
@@ -41,17 +43,17 @@ def load_uploaded_model() -> None:
         run = attach_model(loaded, series, number=next_run_number(runs.runs()), source_name=source.name,
                            source_digest=source.digest)
     except ModelFileError as err:
-        st.error(f"Model not loaded: {err}")
+        st.error(md_text(f"Model not loaded: {err}"))
         return
     except ValueError as err:  # DataError and window errors: the current data does not fit the model
-        st.error(
-            f"Model not loaded: the current data ({source.name}) does not fit it. {err} Open the data it was "
-            f"trained on ({loaded.config['source']['name']}) on the Data page, then load the model again."
-        )
+        st.error(md_text(
+            f"Model not loaded: the current data ({visible(source.name)}) does not fit it. {err} Open the data it "
+            f"was trained on ({visible(loaded.config['source']['name'])}) on the Data page, then load the model again."
+        ))
         return
     runs.add_run(run, source)
     st.session_state.loaded_uploads.add(upload)
-    st.success(f"Loaded as run {run.number} on {source.name} (trained on {loaded.config['source']['name']}).")
+    st.success(f"Loaded as run {run.number} on {md(source.name)} (trained on {md(loaded.config['source']['name'])}).")
 
 
 def predictions_page() -> None:
@@ -66,17 +68,19 @@ def predictions_page() -> None:
     try:
         data = runs.run_data(run)
     except ValueError as err:
-        st.error(f"The data of {run.label} cannot be rebuilt: {err}")
+        st.error(md_text(f"The data of {run.label} cannot be rebuilt: {err}"))
         return
     series, scaled, splits = data.series, data.scaled, data.splits
     if data.rescaled:
         st.caption("This data differs from the model's training data: it is scaled with the model's own scaler.")
     horizon, names, x = run.window_config.horizon, run.target_names, np.asarray(series.time)
-    st.caption(f"**{run.label}** · window {run.window_config.window}, horizon {horizon} · original units.")
+    st.caption(f"**{md_text(run.label)}** · window {run.window_config.window}, horizon {horizon} · original units.")
     predictions = runs.run_predictions(run, splits)  # the model runs once per run, not per rerun
 
     slots = iter(st.columns(3))  # target (when several), season, step (when horizon > 1)
-    k = (next(slots).selectbox("Target", range(len(names)), format_func=names.__getitem__, key="pred_target")
+    target_label = name_labels(names)  # shown as written, names that look alike kept apart
+    k = (next(slots).selectbox("Target", range(len(names)), format_func=lambda j: target_label(names[j]),
+                               key="pred_target")
          if len(names) > 1 else 0)  # fmt: skip
     column = series.values[:, run.targets[k]]
     detected = season_for(series, run, k)  # the time axis' season, else the training autocorrelation (as the CLI)
@@ -129,7 +133,8 @@ def predictions_page() -> None:
     for column_, (key, (label, name, mime, data)) in zip(st.columns(4), files.items(), strict=True):
         column_.download_button(label, data, file_name=name, mime=mime, key=key, on_click="ignore")
     st.caption(
-        f"The script rebuilds this pipeline and model: put it beside {run.source_name} and {stem}.safetensors, "
+        f"The script rebuilds this pipeline and model: put it beside {md(run.source_name)} and "
+        f"{md(stem + '.safetensors')}, "
         "and run it with lstmlab importable. Load the two model files back with the uploader below."
     )
     model_uploader()

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from lstmlab.safetext import md, md_text
 from lstmlab.tour import step_titles, tour_step
 from lstmlab.tour_text import LANGUAGES, STEP_KEYS, TEXTS
 from pages.common import controls, state
@@ -34,10 +35,10 @@ def tour_page() -> None:
         t = (right.slider(text["time_step"], 0, context.config.window - 1, context.config.window - 1, key="tour_t")
              if context.config.window > 1 else 0)
         context = replace(context, sample=int(sample), t=int(t))
-        st.caption(text["on_run"].format(name=context.source_name, run=context.run.label, n=context.index,
+        st.caption(text["on_run"].format(name=md(context.source_name), run=md_text(context.run.label), n=context.index,
                                          split=text["words"][context.split]))
     else:
-        st.caption(text["on_data"].format(name=context.source_name))
+        st.caption(text["on_data"].format(name=md(context.source_name)))
     step = tour_step(index, context, language)
     st.subheader(titles[index])
     st.markdown(step.body)

@@ -15,6 +15,7 @@ from lstmlab.prepare import prepare_series
 from lstmlab.windows import split_bounds
 from tests.app_support import finish_training, open_app, train_session
 from tests.conftest import SAMPLES
+from tests.hostile_checks import markdown_read
 
 PAGE = "pages/predictions.py"
 
@@ -95,7 +96,7 @@ def test_a_saved_model_loads_back_and_a_pickle_is_refused(at, tmp_path):
         [("m.safetensors", pickle.dumps(Payload()), "application/octet-stream"), ("m.json", config, "application/json")]
     ).run()
     assert not at.exception and not marker.exists()
-    assert any("only safetensors files are accepted" in e.value for e in at.error)
+    assert any("only safetensors files are accepted" in markdown_read(e.value)[0] for e in at.error)
 
     other = json.loads(config)
     other["columns"] = ["Temp"]
@@ -103,7 +104,7 @@ def test_a_saved_model_loads_back_and_a_pickle_is_refused(at, tmp_path):
         ("m.zip", write_bundle(weights, json.dumps(other).encode()), "application/zip")
     ).run()
     assert not at.exception
-    assert any("trained on columns ['Temp']" in e.value for e in at.error)
+    assert any("trained on columns ['Temp']" in markdown_read(e.value)[0] for e in at.error)  # as read
     assert len(at.session_state["runs"]) == 2
 
 
@@ -167,7 +168,7 @@ def test_a_model_for_other_columns_is_refused_with_a_way_out(at):
         ("model.zip", write_bundle(weights, config), "application/zip")
     ).run()
     assert not fresh.exception, fresh.exception
-    message = fresh.error[0].value
+    message = markdown_read(fresh.error[0].value)[0]  # the text a reader sees
     assert "does not fit" in message and "airline-passengers.csv" in message and "Passengers" in message
     assert not fresh.session_state["runs"]
     assert "No trained model yet" in fresh.info[0].value

@@ -23,6 +23,7 @@ from lstmlab.whatif import Edit, ValueRange, read_grid, row_before, window_frame
 from lstmlab.windows import SplitWindows, window_input
 from pages.common.whatif_view import KEY, Editing, grid_frame
 from tests.app_support import train_session
+from tests.hostile_checks import markdown_read
 
 PAGE = "pages/whatif.py"
 
@@ -35,8 +36,8 @@ def page(trained_session) -> AppTest:
 
 
 def run_caption(at) -> str:
-    """The caption naming the run shown (the first caption is the journey line)."""
-    return next(c.value for c in at.caption if c.value.startswith("**Run"))
+    """The caption naming the run shown (the first caption is the journey line), as a reader sees it."""
+    return next(markdown_read(c.value)[0] for c in at.caption if c.value.startswith("**Run"))
 
 
 def editing(at: AppTest) -> Editing:
@@ -142,7 +143,7 @@ def test_far_out_values_are_kept_and_flagged_with_their_scaled_value(page):
     run, ed = at.session_state.runs[-1], editing(at)
     assert ed.values[10, 0] > 1e4 and not at.error
     scaled = (ed.values[10, 0] - run.scaler.shift[0]) / run.scaler.scale[0]
-    assert any(f"sees {scaled:.4g} after scaling" in w.value for w in at.warning)
+    assert any(f"sees {scaled:.4g} after scaling" in markdown_read(w.value)[0] for w in at.warning)
 
 
 def test_an_edit_the_model_cannot_hold_changes_nothing(page):
@@ -201,7 +202,8 @@ def test_the_replay_slider_gives_the_predictions_recorded_at_that_epoch(trained_
     for epoch in (1, 2):
         at.select_slider(key="pred_replay_epoch").set_value(epoch).run()
         assert not at.exception, [e.value for e in at.exception]
-        assert any(f"epoch {epoch} of {run.history.epochs_run}, replayed" in c.value for c in at.caption)
+        assert any(f"epoch {epoch} of {run.history.epochs_run}, replayed" in markdown_read(c.value)[0]
+                   for c in at.caption)
         memo = at.session_state["_memo"]["predictions"][(run.number, run.source_digest, epoch, False)]
         val = memo["validation"]  # (N, horizon, K) original units, from the page's model at that epoch
         validation = run_splits(at, run)["validation"]
@@ -237,7 +239,7 @@ def test_inspect_replays_an_epoch_with_that_epochs_weights(trained_session):
     at.select_slider(key="inspect_replay_epoch").set_value(0).run()  # the initial weights
     assert not at.exception, [e.value for e in at.exception]
     caption = run_caption(at)
-    assert caption.startswith(f"**Run {run.number}: H=16, epoch 0 of {run.history.epochs_run}, replayed")
+    assert caption.startswith(f"Run {run.number}: H=16, epoch 0 of {run.history.epochs_run}, replayed")
     n = int(at.number_input(key="inspect_sample").value)
     x = run_splits(at, run)["train"].x[n : n + 1]  # (1, W, F) the inspected window
     with torch.no_grad():

@@ -15,6 +15,7 @@ from lstmlab.figures.common import base_layout
 from lstmlab.figures.inspect import legend_below
 from lstmlab.inspection import gate_terms
 from lstmlab.narrate import GATE_NAMES, no_units_text
+from lstmlab.safetext import plot_text
 from lstmlab.trace import Cell
 
 __all__ = ["cell_figure", "gate_terms", "state_heatmaps", "unit_paths_figure"]  # gate_terms: its old home
@@ -27,10 +28,11 @@ NAMED_INPUTS = 60  # beyond this many inputs (the layer below's units) the input
 
 def cell_figure(cell: Cell, units: Sequence[int], features: Sequence[str]) -> go.Figure:
     """One cell as bars: its input x_t by feature (top, every feature named), then its gates and its
-    states for the chosen units (bottom); the panel grows with the number of inputs."""
+    states for the chosen units (bottom); the panel grows with the number of inputs. ``features`` are the
+    inputs' names as in the file: shown as written."""
     units = list(units)
     n_in = len(cell.x)
-    names = list(features) if len(features) == n_in else [f"x{k}" for k in range(n_in)]
+    names = [plot_text(name) for name in features] if len(features) == n_in else [f"x{k}" for k in range(n_in)]
     input_px = max(60, 16 * n_in) if n_in <= NAMED_INPUTS else 16 * NAMED_INPUTS
     gates_px, gap_px = 260, 90
     fig = make_subplots(rows=2, cols=2, specs=[[{"colspan": 2}, None], [{}, {}]], horizontal_spacing=0.08,
@@ -95,7 +97,7 @@ def state_heatmaps(states: dict[str, np.ndarray], title: str = "") -> go.Figure:
     fig.update_xaxes(**step_ticks([str(k) for k in range(n_steps)], 190))
     fig.update_xaxes(title_text="time step t", row=n_rows)
     fig.update_yaxes(title_text="unit", col=1, **step_ticks([str(k) for k in range(n_units)], panel_px))
-    fig = base_layout(fig, title, height=n_rows * panel_px + 180)
+    fig = base_layout(fig, plot_text(title), height=n_rows * panel_px + 180)
     fig.update_layout(hovermode="closest", margin=dict(t=80, b=50))
     return fig
 

@@ -14,6 +14,7 @@ from lstmlab.explain import shape_text
 from lstmlab.figures.axes import MARGIN_B, MARGIN_T, colorbar, explain, name_ticks, rows_px, step_ticks
 from lstmlab.figures.common import base_layout
 from lstmlab.narrate import GATE_NAMES, gate_label, identical_calls_text, no_saturation_text, zero_attribution_text
+from lstmlab.safetext import plot_text
 from lstmlab.shapes import Stage
 
 # Where each stage sits in the pipeline diagram: (column, row); h_n and c_n hang below the LSTM.
@@ -109,7 +110,7 @@ def chain_figure(h: np.ndarray, c: np.ndarray | None, x: np.ndarray, selected: i
     n = h.shape[0]
     lanes = (("c", 0.28, "#9467bd"), ("h", -0.28, "#17becf")) if c is not None else (("h", 0.0, "#17becf"),)
     rms = np.sqrt((np.asarray(h) ** 2).mean(axis=1))
-    labels = list(labels) if labels is not None and len(labels) == n else [f"t={k}" for k in range(n)]
+    labels = [plot_text(v) for v in labels] if labels is not None and len(labels) == n else [f"t={k}" for k in range(n)]
     steps = chain_steps(n, selected, edge)
     pos, gaps, at = [], [], 0.0  # x of each drawn step; (x, steps hidden) of each gap
     for k, step in enumerate(steps):
@@ -200,18 +201,22 @@ def saturation_figure(per_unit: dict[str, np.ndarray], low: float = 0.1, high: f
 
 
 def attribution_figure(values: np.ndarray, features: Sequence[str], title: str) -> go.Figure:
-    """A time step × feature heatmap of attributions (W, F), centred on zero; every feature named."""
+    """A time step × feature heatmap of attributions (W, F), centred on zero; every feature named.
+
+    ``features`` and ``title`` are raw text (a file's column names in them): they are shown as written.
+    """
     z = np.asarray(values).T  # (F, W)
+    names = [plot_text(name) for name in features]
     n_features, n_steps = z.shape
     top = float(np.abs(z).max()) or 1.0
     plot_px = rows_px(n_features)
     fig = go.Figure(go.Heatmap(z=z, x=np.arange(n_steps), y=np.arange(n_features), colorscale="RdBu",
                                zmin=-top, zmax=top, colorbar=colorbar("attribution", plot_px),
-                               customdata=np.broadcast_to(np.array(features, dtype=object)[:, None], z.shape),
+                               customdata=np.broadcast_to(np.array(names, dtype=object)[:, None], z.shape),
                                hovertemplate="t=%{x}<br>%{customdata}<br>%{z:.4g}<extra></extra>"))
     fig.update_xaxes(title_text="time step t (oldest → newest)", **step_ticks([str(k) for k in range(n_steps)]))
-    fig.update_yaxes(title_text="feature", autorange="reversed", **name_ticks(features, plot_px / n_features))
-    fig = base_layout(fig, title, height=plot_px + 80 + MARGIN_B)
+    fig.update_yaxes(title_text="feature", autorange="reversed", **name_ticks(names, plot_px / n_features))
+    fig = base_layout(fig, plot_text(title), height=plot_px + 80 + MARGIN_B)
     fig.update_layout(hovermode="closest", margin=dict(t=80 if title else MARGIN_T, b=MARGIN_B))
     return fig if np.any(z) else explain(fig, zero_attribution_text())
 
@@ -230,8 +235,10 @@ def gradient_magnitude_figure(norms: np.ndarray, log: bool = True) -> go.Figure:
 
 def random_states_figure(result: RandomStates, target: str = "", step: int = 0, col: int = 0) -> go.Figure:
     """Predictions for the same windows from two tutorial calls (fresh random states) and from zeros, and
-    below them the differences, so lines drawn on top of each other still show how far apart they are."""
-    n = result.tutorial[0].shape[0]
+    below them the differences, so lines drawn on top of each other still show how far apart they are.
+
+    ``target`` is the target column's name as in the file; it is shown as written."""
+    n, target = result.tutorial[0].shape[0], plot_text(target)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.08)
     t = np.arange(n)
     for name, values, dash in (("tutorial, call 1", result.tutorial[0], "solid"),

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from lstmlab.explain import time_label
 from lstmlab.figures.axes import date_axis
 from lstmlab.figures.common import base_layout, downsample_index
+from lstmlab.safetext import plot_text
 from lstmlab.windows import SplitWindows
 
 SPLIT_COLOURS = {"train": "#1f77b4", "validation": "#ff7f0e", "test": "#2ca02c"}
@@ -64,9 +65,10 @@ def predictions_figure(
     """The actual series (T,) on the time axis ``x`` (T,), the model's forecasts coloured by split, and the drift
     baseline's on the test split (dotted).
 
-    ``x_range`` (``split_span``) opens the chart zoomed there; double-click shows the whole series.
+    ``x_range`` (``split_span``) opens the chart zoomed there; double-click shows the whole series. ``name``, the
+    target's name as in the file, is shown as written (in every figure here).
     """
-    x = np.asarray(x)
+    x, name = np.asarray(x), plot_text(name)
     fig = go.Figure([_line(x, np.asarray(actual, dtype=np.float64), "actual", ACTUAL_COLOUR)])
     for split, (rows, values) in _at_step(table, splits, k, step, "model").items():
         fig.add_trace(_line(x[rows], values, f"model · {split}", SPLIT_COLOURS.get(split, "#9467bd")))
@@ -86,7 +88,7 @@ def residuals_figure(
     x: np.ndarray, table: Forecasts, splits: dict[str, SplitWindows], k: int = 0, step: int = 1, name: str = ""
 ) -> go.Figure:
     """Actual minus predicted, per split, with a zero line."""
-    x, fig = np.asarray(x), go.Figure()
+    x, fig, name = np.asarray(x), go.Figure(), plot_text(name)
     predicted = _at_step(table, splits, k, step, "model")
     for split, (rows, actual) in _at_step(table, splits, k, step, "actual").items():
         fig.add_trace(_line(x[rows], actual - predicted[split][1], split, SPLIT_COLOURS.get(split, "#9467bd")))
@@ -110,7 +112,7 @@ def fan_figure(
     Each path starts from the last known value (the row before its first step), so the fan opens from
     the actual line; the seasonal naive path of the same window is drawn dotted beside it.
     """
-    x, actual = np.asarray(x), np.asarray(actual, dtype=np.float64)
+    x, actual, name = np.asarray(x), np.asarray(actual, dtype=np.float64), plot_text(name)
     horizon = forecast["model"].shape[1]
     first = [int(rows[n]) for n in picked]
     context = max(2 * horizon, 12) if context is None else context  # steps of actual shown either side

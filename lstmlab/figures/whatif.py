@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 from lstmlab.figures.common import base_layout
 from lstmlab.figures.inspect import legend_below
 from lstmlab.narrate import GATE_NAMES
+from lstmlab.safetext import plot_text
 
 GHOST = dict(color="rgba(120,120,120,0.55)", dash="dash")
 EDITED = "#d62728"
@@ -32,9 +33,10 @@ def window_prediction_figure(
 ) -> go.Figure:
     """One feature's window (W,) then the predictions (horizon,) after it, before (ghosted) and after the edit.
 
-    Original units throughout; steps ahead are drawn after the window's last step.
+    Original units throughout; steps ahead are drawn after the window's last step. ``name`` (the feature's, as in
+    the file) and ``labels`` are shown as written.
     """
-    window, horizon = len(original), len(original_pred)
+    window, horizon, name = len(original), len(original_pred), plot_text(name)
     steps, ahead = np.arange(window), np.arange(window, window + horizon)
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=steps, y=original, mode="lines", line=GHOST, name="window, untouched"))
@@ -45,7 +47,7 @@ def window_prediction_figure(
     fig.add_trace(go.Scatter(x=ahead, y=edited_pred, mode="markers", name="prediction, edited",
                              marker=dict(size=11, symbol="diamond", color=EDITED)))
     _changed_from(fig, first_changed, window)
-    ticks = [*labels, *(f"+{k + 1}" for k in range(horizon))]
+    ticks = [*map(plot_text, labels), *(f"+{k + 1}" for k in range(horizon))]
     every = max(1, len(ticks) // 12)
     fig.update_xaxes(title="time step (the window, then the steps predicted)",
                      tickvals=list(range(0, len(ticks), every)), ticktext=ticks[::every])

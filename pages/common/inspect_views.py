@@ -16,6 +16,7 @@ from lstmlab import trace as lt
 from lstmlab.figures import cells as fc
 from lstmlab.figures import inspect as fi
 from lstmlab.inspection import gate_terms, layer_inputs, summary_stage
+from pages.common.names import shown_frame
 
 if TYPE_CHECKING:
     import torch
@@ -52,7 +53,8 @@ def shapes_tab(run: Run, seen: WindowInspection, data: tuple[PreparedSeries, Sca
         st.dataframe(explain.params_table(stage), hide_index=True, key="inspect_params")
     st.caption("First values of the real tensor (first index of any leading axes), rows and columns named:")
     rows, cols = narrate.stage_axes(stage, run.columns, outputs, run.model_config.h_size, run.model.directions)
-    st.dataframe(pd.DataFrame(np.atleast_2d(stage.sample), index=rows, columns=cols), key="inspect_stage_values")
+    values = pd.DataFrame(np.atleast_2d(stage.sample), index=rows, columns=cols)
+    st.dataframe(shown_frame(values), key="inspect_stage_values")  # feature names as written, kept apart
 
 
 def cells_tab(run: Run, seen: WindowInspection, labels: list[str], output: int) -> tuple[int, int]:

@@ -18,8 +18,10 @@ from lstmlab.attribution import AttributionMethod, attribute
 from lstmlab.figures import inspect as fi
 from lstmlab.figures import whatif as fw
 from lstmlab.runs import Run
+from lstmlab.safetext import visible
 from lstmlab.trace import CELL_GATES
 from lstmlab.whatif import Edit, GridCheck, ValueRange, WhatIf, apply_edit, check_window, read_grid, window_frame
+from pages.common.names import name_labels
 
 KEY = "whatif_editing"
 SHOWN_UNITS = 16
@@ -79,7 +81,7 @@ def edit_grid(ed: Editing, columns, labels, scaler, value_range: ValueRange) -> 
 
     text = window_frame(ed.values, columns, labels).map(lambda v: repr(float(v)))  # exact: nothing rounded
     st.data_editor(text, key=key, on_change=changed, width="stretch", height=min(36 * (len(text) + 1) + 3, 400),
-                   column_config={c: st.column_config.TextColumn(c) for c in text.columns})
+                   column_config={c: st.column_config.TextColumn(visible(c)) for c in text.columns})  # raw keys
 
 
 def one_click(ed: Editing, columns, other, scaler, value_range: ValueRange, n_windows: int) -> None:
@@ -88,7 +90,9 @@ def one_click(ed: Editing, columns, other, scaler, value_range: ValueRange, n_wi
     cols = st.columns([3, 1, 2, 2, 1])
     edit = cols[0].selectbox("One-click edit", list(Edit), key="whatif_edit", format_func=str)
     t = int(cols[1].number_input("Step t", 0, window - 1, window // 2, key="whatif_t"))
-    feature = (cols[2].selectbox("Feature", range(len(columns)), key="whatif_feature", format_func=columns.__getitem__)
+    feature_label = name_labels(columns)  # shown as written, names that look alike kept apart
+    feature = (cols[2].selectbox("Feature", range(len(columns)), key="whatif_feature",
+                                 format_func=lambda f: feature_label(columns[f]))
                if len(columns) > 1 else 0)  # fmt: skip
     size = cols[3].number_input("Size (original units)", value=round(0.5 * float(scaler.scale[feature]), 4),
                                 key="whatif_size", format="%.6g")
