@@ -1,4 +1,5 @@
-"""Checks the hostile-name tests share: Markdown read as Streamlit reads it, and every string of a Plotly figure.
+"""Checks the hostile-name tests share: Markdown read as Streamlit reads it, every string of a Plotly figure, and
+``page_problems``, which reads every string a page sends (AppTest) and lists what a name turned into markup.
 
 ``assert_plain_markdown`` parses with markdown-it (CommonMark, GFM tables, strikethrough, linkify) and also looks
 for what Streamlit still finds in the text once escapes resolve; ``assert_no_tags_from_names`` walks a figure's JSON.
@@ -7,6 +8,7 @@ for what Streamlit still finds in the text once escapes resolve; ``assert_no_tag
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import numpy as np
@@ -14,12 +16,13 @@ from google.protobuf.message import Message
 from markdown_it import MarkdownIt
 
 from lstmlab.safetext import WORD_JOINER, visible
+from tests.hostile import HOSTILE_NAMES
 
 MARKDOWN = MarkdownIt("commonmark", {"linkify": True}).enable(["table", "strikethrough", "linkify"])
 FORBIDDEN = {"link_open", "image", "html_inline", "html_block", "text-level markup"}
 # What Streamlit still finds in text once escapes are resolved (as tests/test_safetext.py): bare URLs, e-mail
 # addresses, :shortcodes: and :color[...] directives.
-TEXT_LEVEL = re.compile(r"(https?://|www(?=\.))[-.\w]+|[-.\w+]+@[-\w]+(\.[-\w]+)+|:[\w+-]+:|:\w+\[", re.I)
+TEXT_LEVEL = re.compile(r"(https?://|www(?=\.))[-.\w]+|[-.\w+]+@[-\w]+(\.[-\w]+)+|:[a-z][\w+-]*:|:\w+\[", re.I)
 APP_MARKUP = {":primary["}  # the app's own directive (the journey line), not a name's
 LATEX_COMMANDS = (r"\href", r"\url", r"\includegraphics")
 MARKDOWN_FIELDS = {"body", "label", "help"}  # what Streamlit renders as Markdown in an element's proto
@@ -111,3 +114,70 @@ def _proto_texts(proto: Message, kind: str) -> list[str]:
         elif isinstance(value, Message):
             texts += _proto_texts(value, kind)
     return texts
+
+
+def rendered(markdown: str) -> str:
+    """The text a reader sees: escapes resolved, emphasis marks and md()'s word joiners gone, one line per line
+    break or block."""
+    lines = ["".join("\n" if t.type in ("softbreak", "hardbreak") else t.content for t in block.children or ())
+             for block in MARKDOWN.parse(markdown) if block.type == "inline"]
+    return "\n".join(lines).replace(WORD_JOINER, "")
+
+
+HIDDEN = re.compile("[\u0007\u200b\u202a-\u202e\u2066-\u2069\ufeff]")  # as hostile.py's names hold them
+PLOTLY_MARKUP_NAMES = [n for n in HOSTILE_NAMES if re.search(r"[<>&%]", n)]  # markup once inside a Plotly text
+
+
+def page_problems(at, where: str) -> list[str]:
+    """What the page in ``at`` shows that a hostile name turned into markup, code or hidden text (empty: none).
+
+    Every Markdown string (``markdown_texts``) must parse without link, image, HTML or text-level markup; LaTeX
+    may run no command a name brought; every string of every element proto, plain-text ones included, may hold no
+    invisible control character and no name of 300 characters or more in full; Plotly specs hold no tag but the
+    figures' own and no raw name with ``<``, ``>``, ``&`` or ``%``; the app's raw HTML (its style sheet) no name.
+    """
+    found = []
+    for kind, text in markdown_texts(at._tree):
+        if kind == "html":  # the app's own style sheet, checked below for names
+            continue
+        if kind == "latex":  # one $$ block, rendered by KaTeX alone: a name cannot close it or run a command
+            if any(command in text for command in LATEX_COMMANDS):
+                found.append(f"{where}: a LaTeX command from a name in {text[:120]!r}")
+            continue
+        if kinds := markdown_read(text)[1] & FORBIDDEN:
+            found.append(f"{where}: {sorted(kinds)} in {kind} {text[:120]!r}")
+    for node in _nodes(at._tree):
+        if not isinstance(proto := getattr(node, "proto", None), Message):
+            continue
+        kind = getattr(node, "type", "")
+        for field, text in _strings(proto):
+            if field == "spec":  # a Plotly figure, as JSON
+                for shown in plotly_strings(json.loads(text)):
+                    if set(TAG.findall(shown)) - OUR_TAGS or any(n in shown for n in PLOTLY_MARKUP_NAMES):
+                        found.append(f"{where}: chart text {shown[:120]!r}")
+            elif kind == "html" and any(n.strip() and n in text for n in HOSTILE_NAMES):
+                found.append(f"{where}: a name in raw HTML {text[:120]!r}")
+            elif HIDDEN.search(text):
+                found.append(f"{where}: a hidden character in {kind}.{field} {text[:120]!r}")
+            elif "x" * 300 in text and not (kind == "dataframe" and field == "columns"):
+                # (a data frame's column configuration is keyed by the raw names; its labels are checked here too)
+                found.append(f"{where}: a 10,000-character name in full in {kind}.{field}")
+    return found
+
+
+def _nodes(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _nodes(child)
+
+
+def _strings(message: Message) -> list[tuple[str, str]]:
+    """Every (field name, string) in a protobuf message, nested messages and repeated fields included."""
+    found = []
+    for descriptor, value in message.ListFields():
+        for item in value if descriptor.is_repeated else [value]:
+            if isinstance(item, str):
+                found.append((descriptor.name, item))
+            elif isinstance(item, Message):
+                found += _strings(item)
+    return found

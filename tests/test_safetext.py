@@ -17,7 +17,7 @@ from tests.hostile import HOSTILE_NAMES
 MARKDOWN = MarkdownIt("commonmark", {"linkify": True}).enable(["table", "strikethrough", "linkify"])
 # What Streamlit's renderer still finds in text once escapes are resolved: GFM's bare URLs and e-mail addresses
 # (mdast-util-gfm-autolink-literal), emoji shortcodes and :color[...] directives.
-TEXT_LEVEL = re.compile(r"(https?://|www(?=\.))[-.\w]+|[-.\w+]+@[-\w]+(\.[-\w]+)+|:[\w+-]+:|:\w+\[", re.I)
+TEXT_LEVEL = re.compile(r"(https?://|www(?=\.))[-.\w]+|[-.\w+]+@[-\w]+(\.[-\w]+)+|:[a-z][\w+-]*:|:\w+\[", re.I)
 MARKUP = {"link_open", "image", "html_inline", "html_block", "code_inline", "em_open", "strong_open", "s_open"}
 
 
