@@ -29,13 +29,18 @@ def open_app(timeout: float = 120) -> AppTest:
 
 
 def train_session(window_config: WindowConfig | None = None, **settings) -> AppTest:
-    """A fresh session that trained one run on the Train page (``TRAINED`` overridden by ``settings``).
-
-    Settings are Train page widgets by key: ``h_size`` (select slider), booleans (checkboxes), numbers.
-    """
+    """A fresh session on the built-in series that trained one run on the Train page (``train``)."""
     at = open_app()
     if window_config is not None:
         at.session_state["window_config"] = window_config
+    return train(at, **settings)
+
+
+def train(at: AppTest, **settings) -> AppTest:
+    """``at``'s session after training one run on the Train page (``TRAINED`` overridden by ``settings``).
+
+    Settings are Train page widgets by key: ``h_size`` (select slider), booleans (checkboxes), numbers.
+    """
     at.switch_page("pages/train.py").run()
     for key, value in {**TRAINED, **settings}.items():
         if key == "h_size":

@@ -29,11 +29,13 @@ MARKDOWN_FIELDS = {"body", "label", "help"}  # what Streamlit renders as Markdow
 MARKDOWN_OPTIONS = {"radio", "button_group"}  # option labels rendered as Markdown (radio, pills, segmented control)
 OUR_TAGS = {"<br>", "<b>", "</b>", "<extra>", "</extra>", "<span style='font-size:10px'>", "</span>"}
 TAG = re.compile(r"<[A-Za-z/!][^<>]*>?")  # what Plotly.js would read as the start of a tag
+FIELD = re.compile(r"%\{[^}]*\}?")  # a hover template's field reference
 
 
-def markdown_read(text: str) -> tuple[str, set[str]]:
+def markdown_read(text: str, app_markup: set[str] = APP_MARKUP) -> tuple[str, set[str]]:
     """What a reader sees of ``text`` (every block's inline text, joined; word joiners left out) and every token
-    kind the parser made ("text-level markup" when Streamlit would still link or replace some of the text)."""
+    kind the parser made ("text-level markup" when Streamlit would still link or replace some of the text, other
+    than the app's own ``app_markup``)."""
     kinds, seen = set(), []
     for token in MARKDOWN.parse(text):
         kinds.add(token.type)
@@ -44,7 +46,7 @@ def markdown_read(text: str) -> tuple[str, set[str]]:
             elif child.type in ("softbreak", "hardbreak"):
                 seen.append("\n")
     shown = "".join(seen)
-    if any(m.group(0) not in APP_MARKUP for m in TEXT_LEVEL.finditer(shown)):
+    if any(m.group(0) not in app_markup for m in TEXT_LEVEL.finditer(shown)):
         kinds.add("text-level markup")
     return shown.replace(WORD_JOINER, ""), kinds
 
@@ -66,6 +68,12 @@ def plotly_strings(node) -> list[str]:
     if isinstance(node, (list, tuple, np.ndarray)):
         return [s for value in node for s in plotly_strings(value)]
     return []
+
+
+def plotly_markup(fig) -> set[str]:
+    """Every tag and hover field reference in ``fig``'s text: the figure's own, or one a name brought in."""
+    strings = plotly_strings(fig.to_plotly_json())
+    return {found for text in strings for found in [*TAG.findall(text), *FIELD.findall(text)]}
 
 
 def assert_no_tags(strings: list[str], where: str = "") -> list[str]:

@@ -16,7 +16,7 @@ from lstmlab.config import DuplicatePolicy
 from pages.common.state import SAMPLES
 from tests.app_support import open_app
 from tests.conftest import MORE_FILES, ROOT, real_file
-from tests.markdown_text import rendered
+from tests.hostile_checks import rendered
 
 POLLUTION = "Beijing PM2.5 pollution (hourly, 2010-2014)"
 # rows the page reports under the detected defaults (interpolation drops pollution's 24 leading NA rows)

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lstmlab.safetext import visible
-from tests.app_support import APP, TRAINED, finish_training, open_app
+from tests.app_support import APP, open_app, train
 from tests.hostile import HOSTILE_FILE, HOSTILE_NAMES, hostile_csv
 from tests.hostile_checks import page_problems, rendered
 
@@ -31,13 +31,7 @@ def hostile_session():
     at.multiselect(key="targets").set_value([TARGET]).run()
     at.multiselect(key="features").set_value(FEATURES).run()
     assert not at.exception, at.exception
-    at.switch_page("pages/train.py").run()
-    for key, value in TRAINED.items():
-        (at.select_slider if key == "h_size" else at.number_input)(key=key).set_value(value)
-    at.button(key="train_start").click().run()
-    finish_training(at)
-    assert at.success, "training on the hostile file did not finish"
-    return at
+    return train(at)
 
 
 def test_the_file_name_reads_back_as_written_on_the_data_page(hostile_session):

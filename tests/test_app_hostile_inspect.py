@@ -5,7 +5,6 @@ brought in."""
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
@@ -14,69 +13,41 @@ from streamlit.testing.v1 import AppTest
 from lstmlab.config import WindowConfig
 from lstmlab.persist import save_model, write_bundle
 from lstmlab.safetext import visible
-from tests.app_support import finish_training, open_app
-from tests.hostile import HOSTILE_FILE, HOSTILE_NAMES, hostile_frame
-from tests.hostile_checks import (
-    FORBIDDEN,
-    LATEX_COMMANDS,
-    assert_no_tags,
-    markdown_read,
-    markdown_texts,
-    plotly_strings,
-)
+from tests.app_support import open_app, train
+from tests.hostile import HOSTILE_FILE, HOSTILE_NAMES, hostile_csv
+from tests.hostile_checks import markdown_read, markdown_texts, page_problems
 
 TARGETS = [HOSTILE_NAMES[1], HOSTILE_NAMES[0]]  # an <a href> first: it names the Inspect errata and the Tour
-MY_CHARTS = ("inspect_", "whatif_", "pred_", "tour_")
 
 
-def hostile_upload() -> tuple[str, bytes, str]:
-    """The hostile series as a CSV upload. The reader refuses a NUL byte as a binary file (``lstmlab.data``), so
-    the one name holding one loses it; every other name arrives as in ``tests.hostile``."""
-    frame = hostile_frame()
-    frame.columns = [name.replace("\x00", "") for name in frame.columns]
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
-    return HOSTILE_FILE, buffer.getvalue().encode(), "text/csv"
-
-
-def check_page(at: AppTest) -> None:
-    """What the page shows names nothing as markup: every Markdown text, select box option, LaTeX line, chart."""
+def check_page(at: AppTest, where: str) -> None:
+    """Nothing the page sends turns a name into markup (``page_problems``), its LaTeX stays one ``$$`` block, and
+    select box options are plain text with no character hidden and no two labels alike."""
     assert not at.exception, [e.value for e in at.exception]
+    assert page_problems(at, where) == []
     for kind, text in markdown_texts(at._tree):
-        if kind == "latex":  # one $$ block, rendered by KaTeX alone: a name cannot close it or run a command
-            assert text.count("$$") == 2 and not any(command in text for command in LATEX_COMMANDS), text
-            continue
-        _, kinds = markdown_read(text)
-        assert not kinds & FORBIDDEN, (kind, kinds & FORBIDDEN, text[:200])
-    for box in (*at.selectbox, *at.multiselect):  # plain text: no character hidden, no two labels alike
+        if kind == "latex":  # a name cannot close the block
+            assert text.count("$$") == 2, text
+    for box in (*at.selectbox, *at.multiselect):
         assert all(visible(option, None) == option for option in box.proto.options), box.key
         assert len(set(box.proto.options)) == len(box.proto.options), box.key
-    for chart in at.get("plotly_chart"):
-        if chart.proto.id.split("-")[-1].startswith(MY_CHARTS):
-            assert_no_tags(plotly_strings(json.loads(chart.proto.spec)), chart.proto.id)
 
 
 @pytest.fixture(scope="module")
 def hostile_run() -> AppTest:
     """A session on the hostile file, two hostile targets, one small run trained (window 6, 2 steps ahead)."""
     at = open_app()
-    at.file_uploader(key="upload").set_value(hostile_upload()).run()
+    at.file_uploader(key="upload").set_value((HOSTILE_FILE, hostile_csv(), "text/csv")).run()
     assert not at.error, [e.value for e in at.error]
     at.multiselect(key="targets").set_value(TARGETS).run()
     assert not at.exception
     at.session_state["window_config"] = WindowConfig(window=6, horizon=2)
-    at.switch_page("pages/train.py").run()
-    at.select_slider(key="h_size").set_value(4)
-    at.number_input(key="epochs").set_value(2)
-    at.button(key="train_start").click().run()
-    finish_training(at)
-    assert at.success, "training on the Train page did not finish"
-    return at
+    return train(at, h_size=4, epochs=2)
 
 
 def test_inspect_shows_the_names_as_text(hostile_run):
     at = hostile_run.switch_page("pages/inspect.py").run()
-    check_page(at)
+    check_page(at, "inspect")
     assert len(at.get("plotly_chart")) >= 9 and not at.error
     caption = next(c.value for c in at.caption if "next step" in c.value)
     assert visible(TARGETS[0]) in markdown_read(caption)[0]
@@ -87,13 +58,13 @@ def test_inspect_shows_the_names_as_text(hostile_run):
 
 def test_whatif_shows_the_names_as_text(hostile_run):
     at = hostile_run.switch_page("pages/whatif.py").run()
-    check_page(at)
+    check_page(at, "what if")
     features = at.selectbox(key="whatif_feature").options
     assert features[19] == features[18] + " (2)" and features[21] == features[20] + " (2)"  # alike once shortened
     at.selectbox(key="whatif_feature").set_value(11)  # the right-to-left override, written out
     at.number_input(key="whatif_size").set_value(1e6)
     at.button(key="whatif_apply").click().run()
-    check_page(at)
+    check_page(at, "what if, a far value applied")
     flag = next(w.value for w in at.warning if "far outside the training range" in w.value)
     assert visible(HOSTILE_NAMES[11]) in markdown_read(flag)[0] and "\u202e" not in flag
     assert visible(TARGETS[0]) in markdown_read(at.metric[0].proto.label)[0]
@@ -101,10 +72,10 @@ def test_whatif_shows_the_names_as_text(hostile_run):
 
 def test_predictions_show_the_names_as_text(hostile_run):
     at = hostile_run.switch_page("pages/predictions.py").run()
-    check_page(at)
+    check_page(at, "predictions")
     assert at.selectbox(key="pred_target").options == [visible(n) for n in TARGETS]
     at.selectbox(key="pred_target").set_value(1).run()
-    check_page(at)
+    check_page(at, "predictions, the second target")
     script = next(c.value for c in at.caption if c.value.startswith("The script rebuilds"))
     assert visible(HOSTILE_FILE) in markdown_read(script)[0]
 
@@ -113,16 +84,16 @@ def test_a_model_file_naming_hostile_columns_loads_or_is_refused_as_text(hostile
     at = hostile_run.switch_page("pages/predictions.py").run()
     weights, config = save_model(at.session_state["runs"][0])
     at.file_uploader(key="model_upload").set_value(("m.zip", write_bundle(weights, config), "application/zip")).run()
-    check_page(at)
+    check_page(at, "predictions, a model file loaded")
     loaded = next(markdown_read(s.value)[0] for s in at.success if "Loaded as run 2" in s.value)
     assert loaded.count(visible(HOSTILE_FILE)) == 2  # on the current data, trained on the same file
 
     other = json.loads(config)
     other["source"]["name"] = HOSTILE_NAMES[3]
-    other["columns"] = [*HOSTILE_NAMES[11:13], *other["columns"][2:]]  # a bidi override, a zero-width space, NUL
+    other["columns"] = [*HOSTILE_NAMES[11:13], *other["columns"][2:]]  # a bidi override; a zero-width space and a bell
     at.file_uploader(key="model_upload").set_value(
         ("other.zip", write_bundle(weights, json.dumps(other).encode()), "application/zip")).run()
-    check_page(at)
+    check_page(at, "predictions, a model file refused")
     refused = markdown_read(next(e.value for e in at.error if "Model not loaded" in e.value))[0]
     assert all(visible(name) in refused for name in HOSTILE_NAMES[11:13])
     assert "\\u202e" in refused and "\u202e" not in refused  # the override written out, never in force
@@ -134,7 +105,7 @@ def test_every_tour_step_shows_the_names_as_text(hostile_run, language):
     at.radio(key="tour_lang").set_value(language).run()
     for step in range(9):
         at.selectbox(key="tour_step").set_value(step).run()
-        check_page(at)
+        check_page(at, f"tour step {step} ({language})")
     at.selectbox(key="tour_step").set_value(0).run()
     body = next(m.value for m in at.markdown if "T = 96" in markdown_read(m.value)[0])
     assert visible(HOSTILE_FILE) in markdown_read(body)[0] and visible(TARGETS[0]) in markdown_read(body)[0]

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from lstmlab.config import Cell, Optimizer
 from tests.app_support import APP
-from tests.markdown_text import rendered
+from tests.hostile_checks import rendered
 
 
 def fresh(params: dict[str, str]) -> AppTest:

@@ -14,6 +14,7 @@ from lstmlab.config import Optimizer
 from lstmlab.runs import RUNS_DATA, RUNS_SHOWN, loss_texts
 from lstmlab.safetext import md_text
 from tests.app_support import TRAINED, finish_training, open_app, training_worker
+from tests.hostile_checks import rendered
 
 EPOCHS = TRAINED["epochs"]
 
@@ -25,8 +26,8 @@ def trained(trained_session) -> AppTest:
 
 
 def run_caption(at) -> str:
-    """The caption naming the run shown (the first caption is the journey line)."""
-    return next(c.value for c in at.caption if c.value.startswith("**Run"))
+    """The caption naming the run shown, as a reader sees it (the first caption is the journey line)."""
+    return next(rendered(c.value) for c in at.caption if c.value.startswith("**Run"))
 
 
 def test_the_page_shows_the_model_before_training():
@@ -150,7 +151,7 @@ def test_other_pages_show_the_latest_epoch_and_stop_there_keeps_the_run(long_tra
     assert not any("failed" in e.value for e in at.error)
     at.switch_page("pages/predictions.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("of 1000, training…" in c.value for c in at.caption)
+    assert any("of 1000, training…" in rendered(c.value) for c in at.caption)
     at.sidebar.button(key="sidebar_stop").click().run()  # Stop from another page
     assert not at.exception, [e.value for e in at.exception]
     assert worker.done and training_worker(at) is None
@@ -161,4 +162,4 @@ def test_other_pages_show_the_latest_epoch_and_stop_there_keeps_the_run(long_tra
     assert replay.epochs[-1] == run.history.epochs_run  # every finished epoch kept, none after
     kept = replay.state(run.history.best_epoch)  # Stop keeps the weights fit keeps: the best finished epoch's
     assert all(torch.equal(value, kept[name]) for name, value in run.model.state_dict().items())
-    assert not any("training…" in c.value for c in at.caption)  # the page now shows the kept run
+    assert not any("training…" in rendered(c.value) for c in at.caption)  # the page now shows the kept run

@@ -14,7 +14,7 @@ from lstmlab.config import Transform, WindowConfig
 from lstmlab.window_fit import fit_window_config, settings_for_series
 from tests.app_support import open_app
 from tests.conftest import ROOT
-from tests.markdown_text import rendered
+from tests.hostile_checks import rendered
 
 POLLUTION = "Beijing PM2.5 pollution (hourly, 2010-2014)"
 

@@ -20,7 +20,7 @@ from lstmlab.prepare import infer_spec, prepare_series
 from tests.bad_inputs import Expect, expectations, make_corpus
 from tests.browser_support import go_to, settle, upload
 from tests.conftest import ROOT, SAMPLES
-from tests.markdown_text import rendered
+from tests.hostile_checks import rendered
 
 NAMES = list(expectations())
 # verbs that tell the user what to do next; every refusal must hold at least one

@@ -1,7 +1,6 @@
 """The Compare page's figures: the gradient reach per run, the sweep's MASE against the window, one window's runs."""
 
 import html
-import re
 
 import numpy as np
 import pandas as pd
@@ -10,6 +9,7 @@ import pytest
 from lstmlab.figures.compare import curves_figure, reach_figure, sweep_figure, window_predictions_figure
 from lstmlab.safetext import visible
 from tests.hostile import HOSTILE_NAMES
+from tests.hostile_checks import plotly_markup, plotly_strings
 
 
 def test_reach_figure_draws_each_run_relative_to_its_last_step():
@@ -51,24 +51,10 @@ def test_curves_and_window_figures_hold_every_run():
     assert list(fig.data[3].y) == pytest.approx([3.5])
 
 
-def plotly_strings(value) -> list[str]:
-    """Every string in a figure's JSON (``fig.to_plotly_json()``), walked recursively."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in plotly_strings(v)]
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [s for v in value for s in plotly_strings(v)]
-    return []
-
-
 def assert_no_markup(fig) -> None:
     """No text of the figure holds a tag Plotly.js would draw (``<a href>``, ``<b>``) or a hover field reference."""
-    strings = plotly_strings(fig.to_plotly_json())
-    assert strings, "the figure holds no text at all"
-    tagged = [s[:80] for s in strings if re.search(r"<[A-Za-z/!]", s)]
-    assert not tagged, tagged
-    assert not [s[:80] for s in strings if "%{" in s]
+    assert plotly_strings(fig.to_plotly_json()), "the figure holds no text at all"
+    assert plotly_markup(fig) == set()
 
 
 def test_compare_figures_show_hostile_names_as_written():

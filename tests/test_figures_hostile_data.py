@@ -5,12 +5,10 @@ figure keeps its traces, one bar per column and one tick per feature."""
 from __future__ import annotations
 
 import html
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
 
 from lstmlab.figures import data as fd
@@ -19,30 +17,9 @@ from lstmlab.figures.common import distinct
 from lstmlab.prepare import PreparedSeries
 from lstmlab.safetext import visible
 from tests.hostile import HOSTILE_NAMES
+from tests.hostile_checks import plotly_markup
 
-MARKUP = re.compile(r"<[A-Za-z/][^>]*>?|%\{[^}]*\}?")  # a tag or a hover field reference
 TIME = pd.date_range("2000-01-01", periods=40, freq="MS")
-
-
-def strings(node: object) -> Iterator[str]:
-    """Every string in a figure's JSON (keys too), also inside numpy arrays of labels."""
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            yield from strings(key)
-            yield from strings(value)
-    elif isinstance(node, (list, tuple)):
-        for item in node:
-            yield from strings(item)
-    elif isinstance(node, np.ndarray) and node.dtype.kind in "OUS":
-        for item in node.ravel():
-            yield from strings(item)
-
-
-def markup(fig: go.Figure) -> set[str]:
-    """The tags and field references anywhere in the figure: its own, never one from a name."""
-    return {found for text in strings(fig.to_plotly_json()) for found in MARKUP.findall(text)}
 
 
 def plain(n: int) -> list[str]:
@@ -68,7 +45,7 @@ def test_the_hostile_names_differ_and_some_look_the_same_once_visible():
 def test_series_lines_name_their_columns_as_text(count: int):
     names = HOSTILE_NAMES[:count]
     fig = fd.plot_series(series_of(names), names)
-    assert markup(fig) == markup(fd.plot_series(series_of(plain(count)), plain(count)))
+    assert plotly_markup(fig) == plotly_markup(fd.plot_series(series_of(plain(count)), plain(count)))
     assert len(fig.data) == count
     assert shown([t.name for t in fig.data]) == [visible(n) for n in names]
     assert all(t.hovertemplate.startswith(t.name + ": %{") for t in fig.data)  # the name, then the value
@@ -80,7 +57,7 @@ def test_series_lines_name_their_columns_as_text(count: int):
 def test_missing_bars_keep_one_bar_per_column_whatever_the_names_look_like():
     counts = pd.Series(np.arange(len(HOSTILE_NAMES)), index=HOSTILE_NAMES)
     fig = fd.plot_missing(counts)
-    assert markup(fig) == markup(fd.plot_missing(pd.Series(counts.to_numpy(), index=plain(len(counts)))))
+    assert plotly_markup(fig) == plotly_markup(fd.plot_missing(pd.Series(counts.to_numpy(), index=plain(len(counts)))))
     bars = fig.data[0]
     assert len(fig.data) == 1 and list(bars.y) == list(range(len(HOSTILE_NAMES)))
     assert len(set(bars.x)) == len(HOSTILE_NAMES)  # names that look alike once shortened are still two bars
@@ -92,8 +69,8 @@ def test_missing_bars_keep_one_bar_per_column_whatever_the_names_look_like():
 def test_window_on_series_names_its_column_as_text():
     for name in HOSTILE_NAMES:
         fig = fw.plot_window_on_series(TIME, np.arange(40.0), name, 10, 6, 2, {"train": (0, 30), "test": (30, 40)})
-        assert markup(fig) == markup(fw.plot_window_on_series(TIME, np.arange(40.0), "c", 10, 6, 2,
-                                                              {"train": (0, 30), "test": (30, 40)}))  # fmt: skip
+        plain_fig = fw.plot_window_on_series(TIME, np.arange(40.0), "c", 10, 6, 2, {"train": (0, 30), "test": (30, 40)})
+        assert plotly_markup(fig) == plotly_markup(plain_fig)
         assert len(fig.data) == 3 and html.unescape(fig.data[0].name) == visible(name)
 
 
@@ -102,7 +79,8 @@ def test_window_grid_names_features_and_time_labels_as_text():
     scaled = np.linspace(-1, 1, window * len(names)).reshape(window, len(names))  # (W, F)
     steps = HOSTILE_NAMES[-window:]  # row labels that are not dates: drawn as given
     fig = fw.plot_window_grid(scaled, scaled * 10, names, steps)
-    assert markup(fig) == markup(fw.plot_window_grid(scaled, scaled * 10, plain(len(names)), plain(window)))
+    plain_grid = fw.plot_window_grid(scaled, scaled * 10, plain(len(names)), plain(window))
+    assert plotly_markup(fig) == plotly_markup(plain_grid)
     heatmap = fig.data[0]
     assert len(fig.data) == 1 and np.asarray(heatmap.z).shape == (len(names), window)
     assert shown(fig.layout.yaxis.ticktext) == [visible(n) for n in names]
@@ -115,20 +93,20 @@ def test_batch_cube_and_slices_name_features_as_text():
     names = HOSTILE_NAMES
     batch = np.random.default_rng(1).normal(size=(3, 5, len(names)))  # (B, W, F)
     cube = fw.plot_batch_cube(batch, names, 7)
-    assert markup(cube) == markup(fw.plot_batch_cube(batch, plain(len(names)), 7))
+    assert plotly_markup(cube) == plotly_markup(fw.plot_batch_cube(batch, plain(len(names)), 7))
     assert len(cube.data) == 1 and len(cube.data[0].x) == batch.size
     assert shown(cube.layout.scene.yaxis.ticktext) == [visible(n) for n in names]
     assert set(shown(cube.data[0].customdata)) == {visible(n) for n in names}
     for k, name in enumerate(names):
         slices = fw.plot_batch_slices(batch, name, k, 7)
-        assert markup(slices) == markup(fw.plot_batch_slices(batch, "c", k, 7))
+        assert plotly_markup(slices) == plotly_markup(fw.plot_batch_slices(batch, "c", k, 7))
         assert len(slices.data) == 1 and html.unescape(slices.layout.title.text) == f"X[:, :, '{visible(name)}']"
 
 
 def test_window_transform_titles_its_column_as_text():
     for name in HOSTILE_NAMES:
         fig = fw.plot_window_transform(TIME[:8], np.arange(8.0), np.arange(8.0) / 10, 6, name, "levels")
-        assert markup(fig) == markup(fw.plot_window_transform(TIME[:8], np.arange(8.0), np.arange(8.0) / 10, 6, "c",
-                                                              "levels"))  # fmt: skip
+        plain_fig = fw.plot_window_transform(TIME[:8], np.arange(8.0), np.arange(8.0) / 10, 6, "c", "levels")
+        assert plotly_markup(fig) == plotly_markup(plain_fig)
         assert len(fig.data) == 4
         assert html.unescape(fig.layout.annotations[0].text) == f"{visible(name)} in the data"

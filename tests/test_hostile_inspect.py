@@ -79,7 +79,7 @@ def test_prediction_equation_runs_no_latex_command_from_a_name(name):
 
 
 def test_whatif_messages_name_features_visibly():
-    columns = HOSTILE_NAMES[11:13]  # a right-to-left override and a zero-width space, a NUL
+    columns = HOSTILE_NAMES[11:13]  # a right-to-left override; a zero-width space and a bell
     scaler = Scaler("standard", np.zeros(2), np.ones(2))
     flagged = check_window(np.array([[0.0, 1e6]]), np.zeros((1, 2)), scaler, ValueRange(np.zeros(2), np.ones(2)),
                            columns)
@@ -87,7 +87,7 @@ def test_whatif_messages_name_features_visibly():
     refused = read_grid(window_frame(np.zeros((1, 2)), columns).astype(object).map(lambda v: "x"), np.zeros((1, 2)),
                         scaler, ValueRange(np.zeros(2), np.ones(2)))
     assert all(visible(name) in refused.message for name in columns)
-    assert not any(ch in refused.message for ch in "\u202e\u200b\x00")
+    assert not any(ch in refused.message for ch in "\u202e\u200b\ufeff\x07\x00")
 
 
 def test_a_model_file_with_hostile_column_names_is_refused_in_visible_text():
@@ -99,7 +99,7 @@ def test_a_model_file_with_hostile_column_names_is_refused_in_visible_text():
         check_columns(Loaded(), ("a",), (0,))
     message = str(info.value)
     assert all(visible(name) in message for name in HOSTILE_NAMES[11:14])
-    assert not any(ch in message for ch in "\u202e\u200b\x00\n")
+    assert not any(ch in message for ch in "\u202e\u200b\ufeff\x07\x00\n")
 
 
 # ------------------------------------------------------------------------------------------- a run on hostile names

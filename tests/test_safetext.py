@@ -9,31 +9,19 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 
 from lstmlab.safetext import SHORT, WORD_JOINER, latex_text, md, md_code, md_text, plot_text, visible
 from tests.hostile import HOSTILE_NAMES
+from tests.hostile_checks import MARKDOWN, TEXT_LEVEL, markdown_read
 
-MARKDOWN = MarkdownIt("commonmark", {"linkify": True}).enable(["table", "strikethrough", "linkify"])
-# What Streamlit's renderer still finds in text once escapes are resolved: GFM's bare URLs and e-mail addresses
-# (mdast-util-gfm-autolink-literal), emoji shortcodes and :color[...] directives.
-TEXT_LEVEL = re.compile(r"(https?://|www(?=\.))[-.\w]+|[-.\w+]+@[-\w]+(\.[-\w]+)+|:[a-z][\w+-]*:|:\w+\[", re.I)
-MARKUP = {"link_open", "image", "html_inline", "html_block", "code_inline", "em_open", "strong_open", "s_open"}
+PARAGRAPH = {"paragraph_open", "paragraph_close", "inline", "text"}  # one paragraph of plain text
 
 
 def rendered_inline(markdown: str) -> tuple[str, set[str]]:
-    """The text a reader sees and the kinds of inline markup the parser found, for one paragraph of Markdown."""
-    blocks = MARKDOWN.parse(markdown)
-    kinds = {t.type for t in blocks} - {"paragraph_open", "paragraph_close", "inline"}
-    text = []
-    for block in blocks:
-        for child in block.children or []:
-            kinds.add(child.type)
-            text.append(child.content)
-    shown = "".join(text)
-    if TEXT_LEVEL.search(shown):
-        kinds.add("text-level markup")
-    return shown.replace(WORD_JOINER, ""), kinds - {"text"}
+    """The text a reader sees and the markup the parser found, for one paragraph of Markdown: any markup at all,
+    text-level markup that looks like the app's own (``:primary[``) included."""
+    text, kinds = markdown_read(markdown, app_markup=set())
+    return text, kinds - PARAGRAPH
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES, ids=range(len(HOSTILE_NAMES)))
