@@ -2,20 +2,14 @@
 
 import streamlit as st
 
-from lstmlab.config import CategoricalPolicy, DataSpec, DuplicatePolicy, MissingPolicy
 from lstmlab.errors import DataError
-from lstmlab.explain import missing_text, time_metrics
+from lstmlab.explain import time_metrics
 from lstmlab.figures.common import MAX_POINTS, is_downsampled
-from lstmlab.figures.data import plot_missing, plot_series
-from lstmlab.prepare import column_roles, missing_counts, numeric_columns, plot_columns, summarize
+from lstmlab.figures.data import plot_series
+from lstmlab.prepare import missing_counts, numeric_columns, plot_columns, summarize
 from lstmlab.safetext import md, md_text
-from pages.common import journey, notes_view, state, training
+from pages.common import controls, journey, notes_view, state, training
 from pages.common.names import name_labels, shown_frame
-
-TIME_HELP = (
-    "One date/time column (2020-01-31, 1959Q1, 1959-Q1, 1959-01, Jan 1959, plain years), or date parts (year "
-    "with quarter, month as a number or name, week or day of year; or month, day, hour). Rows are sorted by time."
-)
 
 
 def data_page() -> None:
@@ -51,34 +45,7 @@ def data_page() -> None:
     st.markdown(f"**{md(source.name)}** · {len(table):,} rows × {table.shape[1]} columns")
     for note in table.attrs.get("notes", ()):
         st.caption(md_text(note))
-    state.seed_widgets({"time_columns": list(spec.time_columns), "features": [c for c in spec.features if c in numeric],
-                        "targets": list(spec.targets), "categorical": spec.categorical, "missing": spec.missing,
-                        "duplicates": spec.duplicates})
-    left, right = st.columns(2)
-    shown_as = name_labels(table.columns)  # shown as written; the values stay the raw names
-    time_columns = left.multiselect(
-        "Time column(s)", list(table.columns), key="time_columns", placeholder="none: use the row order",
-        help=TIME_HELP, format_func=shown_as,
-    )  # fmt: skip
-    features = left.multiselect("Features (the model's inputs)", numeric, key="features", format_func=shown_as)
-    targets = left.multiselect("Target(s) to predict", numeric, key="targets", format_func=shown_as)
-    what = ", ".join(map(md, column_roles(table, spec.time_columns).categorical)) or "none in this table"
-    category = right.selectbox(
-        "Categorical columns", list(CategoricalPolicy), key="categorical", format_func=str,
-        help=f"Text columns with few distinct values ({what}): one-hot encode them as features, or drop them.",
-    )  # fmt: skip
-    gaps = right.selectbox(
-        "Missing values", list(MissingPolicy), key="missing", format_func=str,
-        help="Rows with gaps are dropped, or gaps take the previous value, or a straight line between neighbours.",
-    )  # fmt: skip
-    duplicates = right.selectbox("Duplicate timestamps", list(DuplicatePolicy), key="duplicates", format_func=str,
-                                 help="Rows sharing a timestamp become one row, or all stay in file order.")
-    right.caption(md_text(missing_text(counts)))
-    if counts.any():
-        right.expander("Missing values per column").plotly_chart(plot_missing(counts), key="missing_chart",
-                                                                 width="stretch")
-    new_spec = DataSpec(tuple(time_columns), tuple(features), tuple(targets), category, gaps,
-                        DuplicatePolicy(duplicates))
+    new_spec = controls.read_data_spec(table, spec, numeric, counts)
     try:
         series = state.load_series(source, new_spec)
     except DataError as err:

@@ -7,13 +7,17 @@ widgets when the user leaves the page; ``forget_above`` drops a remembered value
 from dataclasses import asdict
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from lstmlab.config import (
+    CategoricalPolicy,
     Cell,
     DataSpec,
+    DuplicatePolicy,
     InitState,
     Loss,
+    MissingPolicy,
     ModelConfig,
     Optimizer,
     Scaling,
@@ -22,9 +26,17 @@ from lstmlab.config import (
     Transform,
     WindowConfig,
 )
-from lstmlab.safetext import md_text
+from lstmlab.explain import missing_text
+from lstmlab.figures.data import plot_missing
+from lstmlab.prepare import column_roles
+from lstmlab.safetext import md, md_text
 from pages.common import state
+from pages.common.names import name_labels
 
+TIME_HELP = (
+    "One date/time column (2020-01-31, 1959Q1, 1959-Q1, 1959-01, Jan 1959, plain years), or date parts (year "
+    "with quarter, month as a number or name, week or day of year; or month, day, hour). Rows are sorted by time."
+)
 HIDDEN_SIZES = [4, 8, 16, 32, 64, 128, 256]
 BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512, 1024]
 WINDOW_KEYS = ("window", "horizon", "stride")
@@ -145,3 +157,35 @@ def forget_above(key: str, top: int) -> None:
     value = st.session_state.get(key)
     if value is not None and max(np.atleast_1d(value)) > top:
         del st.session_state[key]
+
+
+def read_data_spec(table: pd.DataFrame, spec: DataSpec, numeric: list[str], counts: pd.Series) -> DataSpec:
+    """The Data page's column and policy widgets (time, features, targets; categories, gaps, duplicates) as a spec;
+    the missing-value counts are shown beside the gap policy."""
+    state.seed_widgets({"time_columns": list(spec.time_columns), "features": [c for c in spec.features if c in numeric],
+                        "targets": list(spec.targets), "categorical": spec.categorical, "missing": spec.missing,
+                        "duplicates": spec.duplicates})
+    left, right = st.columns(2)
+    shown_as = name_labels(table.columns)  # shown as written; the values stay the raw names
+    time_columns = left.multiselect(
+        "Time column(s)", list(table.columns), key="time_columns", placeholder="none: use the row order",
+        help=TIME_HELP, format_func=shown_as,
+    )  # fmt: skip
+    features = left.multiselect("Features (the model's inputs)", numeric, key="features", format_func=shown_as)
+    targets = left.multiselect("Target(s) to predict", numeric, key="targets", format_func=shown_as)
+    what = ", ".join(map(md, column_roles(table, spec.time_columns).categorical)) or "none in this table"
+    category = right.selectbox(
+        "Categorical columns", list(CategoricalPolicy), key="categorical", format_func=str,
+        help=f"Text columns with few distinct values ({what}): one-hot encode them as features, or drop them.",
+    )  # fmt: skip
+    gaps = right.selectbox(
+        "Missing values", list(MissingPolicy), key="missing", format_func=str,
+        help="Rows with gaps are dropped, or gaps take the previous value, or a straight line between neighbours.",
+    )  # fmt: skip
+    duplicates = right.selectbox("Duplicate timestamps", list(DuplicatePolicy), key="duplicates", format_func=str,
+                                 help="Rows sharing a timestamp become one row, or all stay in file order.")
+    right.caption(md_text(missing_text(counts)))
+    if counts.any():
+        right.expander("Missing values per column").plotly_chart(plot_missing(counts), key="missing_chart",
+                                                                 width="stretch")
+    return DataSpec(tuple(time_columns), tuple(features), tuple(targets), category, gaps, DuplicatePolicy(duplicates))
