@@ -3,67 +3,23 @@
 import numpy as np
 import streamlit as st
 
-from lstmlab.attach import attach_model
-from lstmlab.errors import ModelFileError
 from lstmlab.explain import time_label
-from lstmlab.export import file_stem, make_script
 from lstmlab.figures.predict import fan_figure, predictions_figure, residuals_figure, split_span
-from lstmlab.metrics import METRIC_COLUMNS, evaluate_run, forecast_origins, forecasts, predictions_table
-from lstmlab.persist import load_model, pick_model_files, save_model
+from lstmlab.metrics import METRIC_COLUMNS, evaluate_run, forecast_origins, forecasts
 from lstmlab.pipeline import season_for
-from lstmlab.runs import next_run_number
-from lstmlab.safetext import md, md_text, visible
-from pages.common import journey, replay_view, runs, state, training, verdict_view
+from lstmlab.safetext import md_text
+from pages.common import journey, model_files, replay_view, runs, training, verdict_view
 from pages.common.names import name_labels
-
-
-def model_uploader() -> None:
-    """The uploader for a saved model, below the results; ``load_uploaded_model`` reads it on the next run."""
-    st.subheader("Load a saved model")
-    st.file_uploader(
-        "Its .safetensors and .json together, or a .zip of both: it becomes a new run on the current data",
-        type=["safetensors", "json", "zip"],
-        accept_multiple_files=True,
-        key="model_upload",
-    )
-
-
-def load_uploaded_model() -> None:
-    """Turn an uploaded safetensors + JSON pair into a run on the current data, once per upload.
-
-    Runs at the top of the page, before the results, so they show the loaded model in the same run."""
-    files = st.session_state.get("model_upload")
-    upload = tuple(sorted(f.file_id for f in files or ()))
-    if not files or upload in st.session_state.setdefault("loaded_uploads", set()):
-        return
-    source = state.current_source()
-    try:
-        loaded = load_model(*pick_model_files([(f.name, f.getvalue()) for f in files]))
-        series = state.load_series(source, loaded.config["data"])
-        run = attach_model(loaded, series, number=next_run_number(runs.runs()), source_name=source.name,
-                           source_digest=source.digest)
-    except ModelFileError as err:
-        st.error(md_text(f"Model not loaded: {err}"))
-        return
-    except ValueError as err:  # DataError and window errors: the current data does not fit the model
-        st.error(md_text(
-            f"Model not loaded: the current data ({visible(source.name)}) does not fit it. {err} Open the data it "
-            f"was trained on ({visible(loaded.config['source']['name'])}) on the Data page, then load the model again."
-        ))
-        return
-    runs.add_run(run, source)
-    st.session_state.loaded_uploads.add(upload)
-    st.success(f"Loaded as run {run.number} on {md(source.name)} (trained on {md(loaded.config['source']['name'])}).")
 
 
 def predictions_page() -> None:
     journey.header("Predictions")
-    load_uploaded_model()
+    model_files.load_uploaded_model()
     run = replay_view.shown_run("pred")  # mid-training: the last finished epoch
     if run is None:
         st.info("No trained model yet: train one first, or load a saved model below.")
         st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
-        model_uploader()
+        model_files.model_uploader()
         return
     try:
         data = runs.run_data(run)
@@ -117,27 +73,8 @@ def predictions_page() -> None:
             fan = fan_figure(x, column, table[split], rows, picked, k, names[k])
             st.plotly_chart(fan, key="pred_fan", width="stretch")
 
-    st.subheader("Downloads")
-    stem, (weights, config) = file_stem(run), save_model(run)
-    files = {
-        "download_csv": (
-            "Predictions (CSV)",
-            f"{stem}_predictions.csv",
-            "text/csv",
-            lambda: predictions_table(table, splits, series.time, names).to_csv(index=False, float_format="%.6g"),
-        ),
-        "download_model": ("Model weights", f"{stem}.safetensors", "application/octet-stream", weights),
-        "download_config": ("Model config", f"{stem}.json", "application/json", config),
-        "download_script": ("Python script", f"{stem}.py", "text/x-python", make_script(run)),
-    }
-    for column_, (key, (label, name, mime, data)) in zip(st.columns(4), files.items(), strict=True):
-        column_.download_button(label, data, file_name=name, mime=mime, key=key, on_click="ignore")
-    st.caption(
-        f"The script rebuilds this pipeline and model: put it beside {md(run.source_name)} and "
-        f"{md(stem + '.safetensors')}, "
-        "and run it with lstmlab importable. Load the two model files back with the uploader below."
-    )
-    model_uploader()
+    model_files.show_downloads(run, table, splits, series.time)
+    model_files.model_uploader()
     journey.show_next("Predictions")
 
 
