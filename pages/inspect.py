@@ -1,34 +1,16 @@
 """Inspect page: follow a window through the trained LSTM, stage by stage, cell by cell, gate by gate."""
 
-import numpy as np
 import streamlit as st
-import torch
 
-from lstmlab import errata, explain
+from lstmlab import explain
 from lstmlab.attribution import AttributionMethod, attribute, step_gradient_norm
 from lstmlab.devices import usable_device
 from lstmlab.figures import inspect as fi
 from lstmlab.inspection import cell_states, inspect_window, output_labels
-from lstmlab.runs import Run
 from lstmlab.safetext import md, md_text
 from pages.common import controls, journey, replay_view, runs, training
 from pages.common import inspect_views as views
 from pages.common.names import name_labels
-
-
-def show_errata(run: Run, few: torch.Tensor, last: np.ndarray | None) -> None:
-    """The tutorial's errata measured on this model: random states, the bidirectional summary, one cell reused."""
-    model, horizon, seed, unit = run.model, run.window_config.horizon, run.train_config.seed, run.target_names[0]
-    rs = errata.random_initial_states(model, few, run.scaler, run.targets, horizon, seed, last)
-    st.markdown(explain.random_states_text(rs, unit))
-    st.plotly_chart(fi.random_states_figure(rs, unit), key="inspect_errata_random", width="stretch")
-    bd = errata.bidirectional_summary(model, few, run.scaler, run.targets, horizon, seed, last)
-    st.markdown(explain.bidirectional_text(bd, unit))
-    if bd.bidirectional:
-        st.dataframe(explain.bidirectional_table(bd), hide_index=True, key="inspect_errata_bidir")
-    st.markdown(explain.weight_reuse_text(run.window_config.window))
-    st.dataframe(explain.weight_reuse_table(errata.weight_reuse(model, few)), hide_index=True,
-                 key="inspect_errata_weights")
 
 
 def inspect_page() -> None:
@@ -80,7 +62,7 @@ def inspect_page() -> None:
         st.caption("Scaled units. Integrated gradients start from an all-zeros window. Small gradients on old steps "
                    "mean the model has stopped looking that far back.")
     with tabs[5]:
-        show_errata(run, traced[:64], None if windows.last is None else windows.last[seen.indices[:64]])
+        views.show_errata(run, traced[:64], None if windows.last is None else windows.last[seen.indices[:64]])
     journey.show_next("Inspect")
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lstmlab import explain, narrate, shapes
+from lstmlab import errata, explain, narrate, shapes
 from lstmlab import trace as lt
 from lstmlab.figures import cells as fc
 from lstmlab.figures import inspect as fi
@@ -127,3 +127,18 @@ def saturation_tab(seen: WindowInspection, split: str, window: int) -> None:
                 "steps (Karpathy et al.): right edge, mostly shut; top edge, mostly open.")
     st.plotly_chart(fi.saturation_figure(lt.unit_saturation(seen.batch)), key="inspect_saturation", width="stretch")
     st.dataframe(lt.gate_saturation(seen.batch), hide_index=True, key="inspect_saturation_table")
+
+
+def show_errata(run: Run, few: torch.Tensor, last: np.ndarray | None) -> None:
+    """The tutorial's errata measured on this model: random states, the bidirectional summary, one cell reused."""
+    model, horizon, seed, unit = run.model, run.window_config.horizon, run.train_config.seed, run.target_names[0]
+    rs = errata.random_initial_states(model, few, run.scaler, run.targets, horizon, seed, last)
+    st.markdown(explain.random_states_text(rs, unit))
+    st.plotly_chart(fi.random_states_figure(rs, unit), key="inspect_errata_random", width="stretch")
+    bd = errata.bidirectional_summary(model, few, run.scaler, run.targets, horizon, seed, last)
+    st.markdown(explain.bidirectional_text(bd, unit))
+    if bd.bidirectional:
+        st.dataframe(explain.bidirectional_table(bd), hide_index=True, key="inspect_errata_bidir")
+    st.markdown(explain.weight_reuse_text(run.window_config.window))
+    st.dataframe(explain.weight_reuse_table(errata.weight_reuse(model, few)), hide_index=True,
+                 key="inspect_errata_weights")
