@@ -29,16 +29,8 @@ from lstmlab.config import (
 )
 from lstmlab.metrics import model_predictions
 from lstmlab.model import SimpleLSTM, SimpleRNN, predict
-from lstmlab.persist import (
-    FORMAT_VERSION,
-    MAX_TEXT_CHARS,
-    ModelFileError,
-    expected_shapes,
-    load_model,
-    read_bundle,
-    save_model,
-    write_bundle,
-)
+from lstmlab.model_format import FORMAT_VERSION, MAX_TEXT_CHARS, expected_shapes
+from lstmlab.persist import ModelFileError, load_model, read_bundle, save_model, write_bundle
 from lstmlab.runs import Run
 from lstmlab.safetext import SHORT
 from lstmlab.train import fit
