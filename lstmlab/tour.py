@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import torch
 
 from lstmlab import errata
+from lstmlab.cell_trace import CellTrace
 from lstmlab.config import ModelConfig, WindowConfig
 from lstmlab.explain import cell_equations, window_labels
 from lstmlab.figures.inspect import chain_figure
@@ -28,7 +29,7 @@ from lstmlab.prepare import PreparedSeries
 from lstmlab.runs import Run
 from lstmlab.safetext import md, visible
 from lstmlab.tour_text import STEP_KEYS, TEXTS, fill
-from lstmlab.trace import CellTrace, seeded_states, trace_cells
+from lstmlab.trace import seeded_states, trace_cells
 from lstmlab.windows import ScaledSeries, SplitWindows, describe_shapes
 
 PAGES = {"windows": "pages/windows.py", "train": "pages/train.py", "inspect": "pages/inspect.py",
