@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from lstmlab.column_policies import column_roles, missing_counts, numeric_columns
 from lstmlab.config import CategoricalPolicy, DataSpec, DuplicatePolicy, MissingPolicy
 from lstmlab.errors import DataError
 from lstmlab.explain import missing_text, time_metrics
 from lstmlab.figures.common import MAX_POINTS, is_downsampled
 from lstmlab.figures.data import plot_missing, plot_series
-from lstmlab.prepare import column_roles, missing_counts, numeric_columns, plot_columns, summarize
+from lstmlab.prepare import plot_columns, summarize
 from lstmlab.safetext import md, md_text
 from pages.common import journey, notes_view, state, training
 from pages.common.names import name_labels, shown_frame
