@@ -19,7 +19,8 @@ from lstmlab.config import Cell, ModelConfig, TrainConfig, WindowConfig
 from lstmlab.data import read_table
 from lstmlab.model import SimpleRNN
 from lstmlab.prepare import infer_spec, prepare_series
-from lstmlab.sweep import machine_cores, pool_size, run_sweep
+from lstmlab.sweep import run_sweep
+from lstmlab.sweep_pool import machine_cores, pool_size
 from lstmlab.train import available_devices, describe_device, fit, resolve_device
 
 SWEEP_TARGET = 0.7

@@ -18,11 +18,12 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
+from lstmlab.column_policies import column_roles
 from lstmlab.config import DataSpec, ModelConfig, TrainConfig, Transform, WindowConfig
 from lstmlab.data import DataError, read_table
 from lstmlab.metrics import METRIC_COLUMNS
 from lstmlab.pipeline import build_run, score_run, train_run
-from lstmlab.prepare import column_roles, infer_spec, prepare_series
+from lstmlab.prepare import infer_spec, prepare_series
 from lstmlab.safetext import visible
 from lstmlab.train import EpochReport
 from lstmlab.window_fit import settings_for_series

@@ -144,6 +144,6 @@ class InspectSelection:
     direction: int = 0  # 0 forward, 1 backward
     step: int = -1  # time step of the cell shown; -1 is the window's last
     unit: int = 0
-    state: str = "h"  # h, c or a gate name (see lstmlab.trace.cell_states)
+    state: str = "h"  # h, c or a gate name (see lstmlab.cell_trace.cell_states)
     threshold: float = 0.5  # the unit-path threshold
     method: AttributionMethod = AttributionMethod.GRADIENT_X_INPUT

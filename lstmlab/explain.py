@@ -16,12 +16,12 @@ from lstmlab.prepare import PreparedSeries, describe_time
 from lstmlab.safetext import md, visible
 
 if TYPE_CHECKING:
+    from lstmlab.cell_trace import Cell
     from lstmlab.errata import Bidirectional, RandomStates, WeightReuse
     from lstmlab.shapes import Stage
-    from lstmlab.trace import Cell
     from lstmlab.windows import Scaler
 
-GATES = ("i", "f", "g", "o")  # PyTorch's gate order, as in lstmlab.trace (which needs torch)
+GATES = ("i", "f", "g", "o")  # PyTorch's gate order, as in lstmlab.cell_trace (which needs torch)
 
 
 def shape_text(shape: Sequence[int]) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lstmlab import cell_trace
 from lstmlab import trace as lt
 from lstmlab.config import Cell, ModelConfig, Summary
 from lstmlab.devices import FP32_TOLERANCE, model_device, on_device, precision_mode, trace_tolerance
@@ -32,8 +33,8 @@ class WindowInspection:
 
     x: torch.Tensor  # (1, W, F) the window, scaled
     states: States  # its initial states (None: zeros)
-    sample: lt.CellTrace  # the window's trace, on the CPU
-    batch: lt.CellTrace  # the traced batch, on the model's device
+    sample: cell_trace.CellTrace  # the window's trace, on the CPU
+    batch: cell_trace.CellTrace  # the traced batch, on the model's device
     indices: np.ndarray  # (B,) the traced windows' positions in the split
     batch_states: States
     prediction: np.ndarray  # (horizon, K) in the data's units
@@ -126,12 +127,13 @@ def layer_inputs(columns: Sequence[str], layer: int, directions: int, hidden: in
     return list(columns) if layer == 0 else [f"h{k}" for k in range(directions * hidden)]
 
 
-def cell_states(trace: lt.CellTrace, layer: int, direction: int, sample: int = 0) -> dict[str, np.ndarray]:
-    """Every state and gate of one layer and direction for one sample: {name: (W, H)} (``lt.cell_states``)."""
-    return {name: trace.value(name)[layer, direction, sample].cpu().numpy() for name in lt.cell_states(trace.kind)}
+def cell_states(trace: cell_trace.CellTrace, layer: int, direction: int, sample: int = 0) -> dict[str, np.ndarray]:
+    """Every state and gate of one layer and direction for one sample: {name: (W, H)} (``cell_trace.cell_states``)."""
+    names = cell_trace.cell_states(trace.kind)
+    return {name: trace.value(name)[layer, direction, sample].cpu().numpy() for name in names}
 
 
-def gate_terms(model: SimpleRNN, layer: int, direction: int, cell: lt.Cell) -> dict[str, np.ndarray]:
+def gate_terms(model: SimpleRNN, layer: int, direction: int, cell: cell_trace.Cell) -> dict[str, np.ndarray]:
     """Each gate's pre-activation split into W_i·x_t, W_h·h_{t-1} and bias: {gate: (3, H)}.
 
     The GRU's n keeps its two biases apart, (4, H): W_in·x_t, W_hn·h_{t-1}, b_in, b_hn (r scales the
@@ -143,7 +145,7 @@ def gate_terms(model: SimpleRNN, layer: int, direction: int, cell: lt.Cell) -> d
     if module.bias:
         b_ih, b_hh = (getattr(module, n + sfx).detach().cpu().double().numpy() for n in ("bias_ih", "bias_hh"))
     wx, wh = w_ih @ cell.x.astype(np.float64), w_hh @ cell.h_prev.astype(np.float64)  # (gates × H,)
-    names = lt.CELL_GATES[model.cell]  # PyTorch's row order
+    names = cell_trace.CELL_GATES[model.cell]  # PyTorch's row order
     rows = [p.reshape(len(names), -1) for p in (wx, wh, b_ih + b_hh, b_ih, b_hh)]
     terms = {gate: np.stack([part[k] for part in rows[:3]]) for k, gate in enumerate(names)}
     if model.cell is Cell.GRU:

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lstmlab.cell_trace import GATES
 from lstmlab.config import Summary, Transform
 from lstmlab.model import SimpleRNN, States
 from lstmlab.safetext import latex_text
 from lstmlab.shapes import Stage
-from lstmlab.trace import GATES, find_units, suggest_threshold
+from lstmlab.trace_stats import find_units, suggest_threshold
 from lstmlab.windows import Scaler
 
 GATE_NAMES = {"i": "input gate", "f": "forget gate", "g": "cell candidate", "o": "output gate",
@@ -42,7 +43,7 @@ def gate_label(gate: str) -> str:
 
 def gate_lines(gates: Sequence[str] = GATES) -> list[str]:
     """One Markdown line per gate: its name, letter and job, in PyTorch's order (LSTM i, f, g, o by default;
-    pass ``trace.CELL_GATES[cell]`` for a GRU's r, z, n or an RNN's a)."""
+    pass ``cell_trace.CELL_GATES[cell]`` for a GRU's r, z, n or an RNN's a)."""
     return [f"- **{GATE_NAMES[g]}** `{g}`: {GATE_JOBS[g]}." for g in gates]
 
 
@@ -75,7 +76,7 @@ def zero_attribution_text() -> str:
 
 
 def find_units_threshold(values: np.ndarray, start: int, stop: int, share: float = 0.1) -> float:
-    """A default threshold for ``trace.find_units`` that finds at least one unit (about ``share`` of them).
+    """A default threshold for ``trace_stats.find_units`` that finds at least one unit (about ``share`` of them).
 
     ``suggest_threshold`` rounds down to two decimals; if that still finds none (it cannot, short of float
     rounding), fall back to the best unit's weakest step.

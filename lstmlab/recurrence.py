@@ -1,7 +1,7 @@
 """The recurrences of the three cells, one layer and direction at a time, keeping every step.
 
 Each writes into preallocated time-major buffers (W, B, ·), so every step reads and writes contiguous
-blocks; ``lstmlab.trace`` lays them out per layer and direction and checks them against torch.
+blocks; ``lstmlab.trace`` lays them out per layer and direction; ``CellTrace`` checks them against torch.
 """
 
 from __future__ import annotations

@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 import torch
 
+from lstmlab.cell_trace import CellTrace, cell_states
 from lstmlab.config import Choice
 from lstmlab.model import SimpleRNN
 from lstmlab.safetext import visible
-from lstmlab.trace import CellTrace, cell_states, trace_cells
+from lstmlab.trace import trace_cells
 from lstmlab.windows import Scaler, window_input
 
 FAR = 1.0  # flag values more than this many training-range widths beyond the range

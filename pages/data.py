@@ -2,11 +2,12 @@
 
 import streamlit as st
 
+from lstmlab.column_policies import missing_counts, numeric_columns
 from lstmlab.errors import DataError
 from lstmlab.explain import time_metrics
 from lstmlab.figures.common import MAX_POINTS, is_downsampled
 from lstmlab.figures.data import plot_series
-from lstmlab.prepare import missing_counts, numeric_columns, plot_columns, summarize
+from lstmlab.prepare import plot_columns, summarize
 from lstmlab.safetext import md, md_text
 from pages.common import controls, journey, notes_view, state, training
 from pages.common.names import name_labels, shown_frame

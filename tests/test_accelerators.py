@@ -14,7 +14,8 @@ from lstmlab import attribution, devices, errata, persist
 from lstmlab.config import DataSpec, InitState, ModelConfig, Scaling, TrainConfig, WindowConfig
 from lstmlab.model import SimpleLSTM, predict
 from lstmlab.runs import Run, keep_on_cpu
-from lstmlab.trace import gate_saturation, seeded_states, trace_cells, unit_saturation
+from lstmlab.trace import seeded_states, trace_cells
+from lstmlab.trace_stats import gate_saturation, unit_saturation
 from lstmlab.train import evaluate, fit
 from lstmlab.windows import scale_series, window_splits
 

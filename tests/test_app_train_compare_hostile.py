@@ -78,7 +78,7 @@ def test_compare_page_shows_the_runs_and_target_as_written(hostile_runs):
 @pytest.mark.parametrize("name", HOSTILE_NAMES, ids=range(len(HOSTILE_NAMES)))
 def test_a_sweep_run_that_failed_on_a_hostile_name_is_listed_as_text(name: str):
     """A run's reason can quote a worker's exception, and so a column name: the progress list keeps it text."""
-    from lstmlab.sweep import Progress, Setting, Status, SweepRun
+    from lstmlab.sweep_run import Progress, Setting, Status, SweepRun
     from pages.common.sweep_view import SweepJob, progress_lines
 
     settings = [Setting(4, 8), Setting(8, 8)]

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 import torch
 
+from lstmlab import cell_trace, trace_stats
 from lstmlab import trace as lt
+from lstmlab.cell_trace import CELL_GATES, CELL_SIGMOID_GATES
 from lstmlab.config import Cell, InitState, ModelConfig
 from lstmlab.model import SimpleLSTM, SimpleRNN, count_parameters, parameter_formula, predict
 
@@ -40,7 +42,7 @@ def test_shapes_trace_and_parameters_for_every_combination(cell, layers, bidirec
     torch.testing.assert_close(trace.h_n, h_n, atol=1e-5, rtol=0)
     # the model's prediction from the traced h_n equals its forward
     torch.testing.assert_close(model.linear(model.summarize(trace.output, trace.h_n)).unsqueeze(1), model(x))
-    assert set(trace.gates) == set(lt.CELL_GATES[model.cell])
+    assert set(trace.gates) == set(CELL_GATES[model.cell])
     assert all(g.shape == (layers, d, 4, window, hidden) for g in trace.gates.values())
     if cell == "lstm":
         torch.testing.assert_close(trace.c_n, final[1], atol=1e-5, rtol=0)
@@ -100,7 +102,7 @@ def test_rnn_pre_activation_against_numpy():
     np.testing.assert_array_equal(one.h_prev, np.zeros(3))
     assert one.c is None and set(one.gates) == {"a"}
     with pytest.raises(ValueError, match="no gates to saturate"):
-        lt.gate_saturation(trace)
+        trace_stats.gate_saturation(trace)
 
 
 @pytest.mark.parametrize("cell", list(Cell))
@@ -121,9 +123,9 @@ def test_saturation_uses_the_cells_sigmoid_gates(cell):
     torch.manual_seed(4)
     model = SimpleRNN(2, 5, 1, 4, cell=cell)
     trace = lt.trace_cells(model, torch.randn(6, 5, 2))
-    table = lt.gate_saturation(trace)
-    assert list(table.gate) == list(lt.CELL_SIGMOID_GATES[cell])
-    per_unit = lt.unit_saturation(trace)
+    table = trace_stats.gate_saturation(trace)
+    assert list(table.gate) == list(CELL_SIGMOID_GATES[cell])
+    per_unit = trace_stats.unit_saturation(trace)
     from lstmlab.figures.inspect import saturation_figure
 
     titles = [a.text for a in saturation_figure(per_unit).layout.annotations][: len(per_unit)]
@@ -176,16 +178,16 @@ def test_gate_terms_rebuild_each_gate_and_the_figures_draw(cell):
     assert lines[-1].startswith("h_t") and lines[-1].endswith(explain._fmt(one.h[0]))
     assert len(lines) == {Cell.LSTM: 6, Cell.GRU: 4, Cell.RNN: 2}[cell]
     table = explain.cell_table(one, [0, 2])
-    assert list(table.columns)[1:] == ["h_{t-1}", *(["c_{t-1}"] if cell is Cell.LSTM else []), *lt.CELL_GATES[cell],
+    assert list(table.columns)[1:] == ["h_{t-1}", *(["c_{t-1}"] if cell is Cell.LSTM else []), *CELL_GATES[cell],
                                        *(["c_t"] if cell is Cell.LSTM else []), "h_t"]
-    names = lt.cell_states(cell)
+    names = cell_trace.cell_states(cell)
     states = cell_states(trace, 1, 1, 0)
     assert list(states) == list(names) and all(v.shape == (4, 3) for v in states.values())
     heat = fc.state_heatmaps(states)
     assert [t.name for t in heat.data] == list(names)
     assert summary_stage(ModelConfig(cell=cell)) == f"{cell.name} output"
     bars = fc.cell_figure(one, [0, 1], ["a", "b"])
-    assert [t.name.split(" · ")[0] for t in bars.data][1 : 1 + len(one.gates)] == list(lt.CELL_GATES[cell])
+    assert [t.name.split(" · ")[0] for t in bars.data][1 : 1 + len(one.gates)] == list(CELL_GATES[cell])
 
 
 @pytest.mark.parametrize("cell", [Cell.GRU, Cell.RNN])

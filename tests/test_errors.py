@@ -2,12 +2,13 @@
 
 import pytest
 
-from lstmlab import data, errors, persist, prepare, timeaxis
+from lstmlab import data, errors, model_format, persist, prepare, timeaxis
 
 
 def test_every_module_raises_the_classes_of_lstmlab_errors():
     assert data.DataError is prepare.DataError is timeaxis.DataError is errors.DataError
-    assert data.TooLargeError is errors.TooLargeError and persist.ModelFileError is errors.ModelFileError
+    assert data.TooLargeError is errors.TooLargeError
+    assert persist.ModelFileError is model_format.ModelFileError is errors.ModelFileError
     assert issubclass(errors.TooLargeError, errors.DataError)
     assert issubclass(errors.DataError, ValueError) and issubclass(errors.ModelFileError, ValueError)
 
@@ -16,5 +17,5 @@ def test_the_readers_errors_are_caught_by_the_shared_class():
     with pytest.raises(errors.DataError, match="is empty"):
         data.read_table(b"", "empty.csv")
     with pytest.raises(errors.ModelFileError, match="too short"):
-        persist.check_weights(b"abc", {})
+        model_format.check_weights(b"abc", {})
     assert errors.TooLargeError("too big", fits_rows=45).fits_rows == 45

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
-from lstmlab import explain
+from lstmlab import cell_trace, explain
 from lstmlab import trace as lt
 from lstmlab.config import DataSpec, Scaling
 from lstmlab.data import read_table
@@ -83,7 +83,7 @@ def test_cell_equations_hold_the_cells_numbers():
                + lstm.bias_ih_l0 + lstm.bias_hh_l0).reshape(4, -1)[:, unit].numpy()
     lines = explain.cell_equations(cell, gate_terms(model, 0, 0, cell), unit)
     assert len(lines) == 6
-    for k, (line, gate) in enumerate(zip(lines, lt.GATES, strict=False)):
+    for k, (line, gate) in enumerate(zip(lines, cell_trace.GATES, strict=False)):
         printed_pre = float(re.search(r"\((-?[0-9.e+-]+)\) = -?[0-9.e+-]+$", line).group(1))
         assert printed_pre == pytest.approx(pre[k], abs=6e-4)  # printed to three decimals
         assert float(line.rsplit("= ", 1)[1]) == pytest.approx(getattr(cell, gate)[unit], abs=6e-4)
@@ -94,7 +94,7 @@ def test_cell_equations_hold_the_cells_numbers():
 
 
 def test_explain_names_the_gates_in_the_traces_order():
-    assert explain.GATES == lt.GATES
+    assert explain.GATES == cell_trace.GATES
 
 
 def test_shape_text_and_weight_reuse_text():

@@ -20,7 +20,8 @@ from lstmlab.figures import windows as fw
 from lstmlab.figures.axes import ASSUMED_WIDTH, CHAR_PX, EXPLANATION, explanations
 from lstmlab.model import SimpleLSTM
 from lstmlab.prepare import PreparedSeries
-from lstmlab.trace import trace_cells, unit_saturation
+from lstmlab.trace import trace_cells
+from lstmlab.trace_stats import unit_saturation
 from lstmlab.windows import Scaler, SplitWindows
 
 from .conftest import SAMPLES

@@ -2,8 +2,8 @@
 
 import numpy as np
 
+from lstmlab.cell_trace import GATES
 from lstmlab.figures import whatif as fw
-from lstmlab.trace import GATES
 
 
 def test_window_and_prediction_are_drawn_as_given_after_the_window():

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lstmlab import explain, narrate, tour
+from lstmlab import explain, narrate, tour, tour_steps
 from lstmlab.attach import check_columns
 from lstmlab.config import ModelConfig, TrainConfig, WindowConfig
 from lstmlab.errata import Bidirectional, RandomStates
@@ -106,7 +106,7 @@ def test_a_model_file_with_hostile_column_names_is_refused_in_visible_text():
 
 
 @pytest.fixture(scope="module")
-def hostile_context() -> tour.TourContext:
+def hostile_context() -> tour_steps.TourContext:
     """A trained run on the hostile series, two hostile targets, the window picked in the test split."""
     table = hostile_frame()
     spec = replace(infer_spec(table), targets=(HOSTILE_NAMES[1], HOSTILE_NAMES[0]))
@@ -122,7 +122,7 @@ def hostile_context() -> tour.TourContext:
                      model_config=model_config, train_config=train_config, columns=series.columns,
                      targets=series.targets, scaler=scaled.scaler, model=net)
     run.history = fit(net, splits["train"].x, splits["train"].y, train_config)
-    return tour.TourContext(HOSTILE_FILE, series, scaled, config, splits, model_config, run, sample=1, t=2)
+    return tour_steps.TourContext(HOSTILE_FILE, series, scaled, config, splits, model_config, run, sample=1, t=2)
 
 
 @pytest.mark.parametrize("language", list(LANGUAGES))

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import lstmlab.figures.cells
-from lstmlab import inspection
+from lstmlab import cell_trace, inspection
 from lstmlab import trace as lt
 from lstmlab.config import InitState, ModelConfig, Summary, TrainConfig, Transform, WindowConfig
 from lstmlab.inspection import (
@@ -109,7 +109,7 @@ def test_layer_inputs_and_cell_states_match_the_weights_and_the_trace(data):
     assert len(above) == model.lstm.weight_ih_l1.shape[1] == 10 and above[0] == "h0"
     trace = lt.trace_cells(model, splits["train"].x[:3])
     states = cell_states(trace, 1, 1, sample=2)
-    assert set(states) == set(lt.STATES)
+    assert set(states) == set(cell_trace.STATES)
     for name, value in states.items():
         np.testing.assert_array_equal(value, getattr(trace, name)[1, 1, 2].numpy())
         assert value.shape == (WINDOW, 5)

@@ -10,7 +10,8 @@ import torch
 from lstmlab import narrate
 from lstmlab.config import Scaling, Summary, Transform
 from lstmlab.model import SimpleLSTM
-from lstmlab.trace import find_units, trace_cells
+from lstmlab.trace import trace_cells
+from lstmlab.trace_stats import find_units
 from lstmlab.windows import Scaler
 
 F, W, H = 3, 9, 5

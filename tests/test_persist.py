@@ -29,16 +29,8 @@ from lstmlab.config import (
 )
 from lstmlab.metrics import model_predictions
 from lstmlab.model import SimpleLSTM, SimpleRNN, predict
-from lstmlab.persist import (
-    FORMAT_VERSION,
-    MAX_TEXT_CHARS,
-    ModelFileError,
-    expected_shapes,
-    load_model,
-    read_bundle,
-    save_model,
-    write_bundle,
-)
+from lstmlab.model_format import FORMAT_VERSION, MAX_TEXT_CHARS, expected_shapes
+from lstmlab.persist import ModelFileError, load_model, read_bundle, save_model, write_bundle
 from lstmlab.runs import Run
 from lstmlab.safetext import SHORT
 from lstmlab.train import fit
@@ -408,7 +400,7 @@ def test_an_unresolved_or_inconsistent_transform_is_refused(saved):
 def test_hostile_names_round_trip_exactly_as_data(saved):
     run = saved[0]
     spec = DataSpec(time_columns=(HOSTILE_NAMES[0],), features=tuple(HOSTILE_NAMES), targets=tuple(HOSTILE_NAMES[::-1]))
-    columns = ('"""\nopen("pwned", "w").write("x")\n"""', "zero\u200bwidth\ufeff\x00nul", "x" * MAX_TEXT_CHARS)
+    columns = ('"""\nopen("pwned", "w").write("x")\n"""', "zero\u200bwidth\ufeff\x07bell", "x" * MAX_TEXT_CHARS)
     hostile = dataclasses.replace(run, source_name=HOSTILE_FILE, data_spec=spec, columns=columns)
     assert set(columns) <= set(HOSTILE_NAMES)  # the corpus' own names: a breakout, controls, the longest
     config = load_model(*save_model(hostile)).config

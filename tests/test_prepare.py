@@ -9,18 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lstmlab.column_policies import column_roles, missing_counts, numeric_columns
 from lstmlab.config import CategoricalPolicy, DataSpec, MissingPolicy
 from lstmlab.data import DataError, read_table
 from lstmlab.figures.common import MAX_POINTS
 from lstmlab.figures.data import plot_missing, plot_series
 from lstmlab.prepare import (
     PreparedSeries,
-    column_roles,
     describe_time,
     detect_time_columns,
     infer_spec,
-    missing_counts,
-    numeric_columns,
     plot_columns,
     prepare_series,
     summarize,

@@ -13,7 +13,9 @@ from lstmlab.metrics import evaluate_run
 from lstmlab.model import SimpleRNN, predict
 from lstmlab.prepare import infer_spec, prepare_series
 from lstmlab.runs import Run
-from lstmlab.sweep import Setting, Status, pool_size, run_sweep, why_skipped
+from lstmlab.sweep import run_sweep, why_skipped
+from lstmlab.sweep_pool import pool_size
+from lstmlab.sweep_run import Setting, Status
 from lstmlab.train import fit
 from lstmlab.windows import scale_series, window_splits
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from lstmlab import errata, tour
+from lstmlab import errata, tour, tour_steps
 from lstmlab.config import InitState, ModelConfig, TrainConfig, Transform, WindowConfig
 from lstmlab.data import read_table
 from lstmlab.metrics import model_predictions
@@ -27,7 +27,7 @@ LANGS = list(LANGUAGES)
 
 
 def make_context(window: int = 4, trained: bool = True, transform: Transform = Transform.AUTO,
-                 **model) -> tour.TourContext:
+                 **model) -> tour_steps.TourContext:
     name = "airline-passengers.csv"
     table = read_table(resources.files("lstmlab").joinpath("samples", name).read_bytes(), name)
     spec = infer_spec(table)
@@ -37,18 +37,18 @@ def make_context(window: int = 4, trained: bool = True, transform: Transform = T
     splits = window_splits(scaled, config)
     model_config = ModelConfig(h_size=8, **model)
     if not trained:
-        return tour.TourContext(name, series, scaled, config, splits, model_config)
+        return tour_steps.TourContext(name, series, scaled, config, splits, model_config)
     train_config = TrainConfig(epochs=2, batch_size=16, seed=3, device="cpu")  # as the app keeps runs: on the CPU
     net = SimpleLSTM.from_config(len(series.columns), window, len(series.targets), model_config, seed=3)
     run = Run.create(number=1, source_name=name, source_digest="d", data_spec=spec, window_config=config,
                      model_config=model_config, train_config=train_config, columns=series.columns,
                      targets=series.targets, scaler=scaled.scaler, model=net)
     run.history = fit(net, splits["train"].x, splits["train"].y, train_config)
-    return tour.TourContext(name, series, scaled, config, splits, model_config, run, sample=5, t=2)
+    return tour_steps.TourContext(name, series, scaled, config, splits, model_config, run, sample=5, t=2)
 
 
 @pytest.fixture(scope="module")
-def context() -> tour.TourContext:
+def context() -> tour_steps.TourContext:
     return make_context()
 
 
@@ -224,7 +224,7 @@ def test_before_training_the_data_steps_show_and_the_rest_say_train_first(langua
 
 
 @pytest.fixture(scope="module", params=[Transform.LEVELS, Transform.WINDOW, Transform.DIFFERENCE])
-def transformed(request) -> tour.TourContext:
+def transformed(request) -> tour_steps.TourContext:
     return make_context(transform=request.param)
 
 

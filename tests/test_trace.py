@@ -4,19 +4,14 @@ import numpy as np
 import pytest
 import torch
 
+import lstmlab.trace
+from lstmlab.cell_trace import GATES
 from lstmlab.config import InitState, Summary
 from lstmlab.inspection import gate_terms
 from lstmlab.model import SimpleLSTM
 from lstmlab.shapes import trace_shapes
-from lstmlab.trace import (
-    GATES,
-    find_units,
-    gate_saturation,
-    seeded_states,
-    suggest_threshold,
-    trace_cells,
-    unit_saturation,
-)
+from lstmlab.trace import seeded_states, trace_cells
+from lstmlab.trace_stats import find_units, gate_saturation, suggest_threshold, unit_saturation
 
 F, W, H = 3, 7, 5
 
@@ -162,6 +157,10 @@ def test_saturation_matches_numpy_count():
             per_unit[row["gate"]][layer, direction, unit], [np.mean(v[..., unit] < 0.1), np.mean(v[..., unit] > 0.9)]
         )
     assert table["share < 0.1"].max() > 0.05  # the test data does exercise saturation
+
+
+def test_saturation_keeps_its_old_import_path():
+    assert lstmlab.trace.gate_saturation is gate_saturation and lstmlab.trace.unit_saturation is unit_saturation
 
 
 def test_find_units_selects_and_ranks():

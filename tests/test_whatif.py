@@ -9,10 +9,11 @@ import pytest
 import torch
 
 from lstmlab import whatif
+from lstmlab.cell_trace import GATES
 from lstmlab.config import InitState, ModelConfig, Scaling, TrainConfig, Transform, WindowConfig
 from lstmlab.metrics import model_predictions
 from lstmlab.model import SimpleLSTM
-from lstmlab.trace import GATES, seeded_states
+from lstmlab.trace import seeded_states
 from lstmlab.whatif import Edit, ValueRange
 from lstmlab.windows import scale_series, window_splits
 

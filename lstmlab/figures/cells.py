@@ -10,13 +10,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lstmlab.cell_trace import Cell
 from lstmlab.figures.axes import colorbar, explain, name_ticks, step_ticks
 from lstmlab.figures.common import base_layout
 from lstmlab.figures.inspect import legend_below
 from lstmlab.inspection import gate_terms
 from lstmlab.narrate import GATE_NAMES, no_units_text
 from lstmlab.safetext import plot_text
-from lstmlab.trace import Cell
 
 __all__ = ["cell_figure", "gate_terms", "state_heatmaps", "unit_paths_figure"]  # gate_terms: its old home
 
@@ -67,7 +67,7 @@ def cell_figure(cell: Cell, units: Sequence[int], features: Sequence[str]) -> go
 def state_heatmaps(states: dict[str, np.ndarray], title: str = "") -> go.Figure:
     """Time step × unit heatmaps of h, c and each gate; ``states[name]`` is (W, H) for one sample.
 
-    Any cell's states (``lstmlab.trace.cell_states``): h and the tanh candidates (g, n) share a −1..1
+    Any cell's states (``lstmlab.cell_trace.cell_states``): h and the tanh candidates (g, n) share a −1..1
     scale, c and the RNN's pre-activation a get their own symmetric scale, the sigmoid gates 0..1. Each of
     the three colour bars stands beside its own panels' row span, a third of the plot's height each.
     """

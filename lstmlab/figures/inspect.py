@@ -172,7 +172,7 @@ def chain_figure(h: np.ndarray, c: np.ndarray | None, x: np.ndarray, selected: i
 def saturation_figure(per_unit: dict[str, np.ndarray], low: float = 0.1, high: float = 0.9) -> go.Figure:
     """Karpathy et al.'s plot: per unit, the share of time a gate is below ``low`` (x) or above ``high`` (y).
 
-    ``per_unit[gate]`` is (L, D, H, 2) from ``trace.unit_saturation``; one panel per sigmoid gate. When no
+    ``per_unit[gate]`` is (L, D, H, 2) from ``trace_stats.unit_saturation``; one panel per sigmoid gate. When no
     unit ever saturates every point sits at (0, 0), and a note says what that means.
     """
     gates = list(per_unit)  # the cell's sigmoid gates: i, f, o (LSTM) or r, z (GRU)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from lstmlab.column_policies import column_roles
 from lstmlab.config import (
     CategoricalPolicy,
     Cell,
@@ -28,7 +29,6 @@ from lstmlab.config import (
 )
 from lstmlab.explain import missing_text
 from lstmlab.figures.data import plot_missing
-from lstmlab.prepare import column_roles
 from lstmlab.safetext import md, md_text
 from pages.common import state
 from pages.common.names import name_labels

@@ -12,10 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from lstmlab import errata, explain, narrate, shapes
-from lstmlab import trace as lt
+from lstmlab.cell_trace import CELL_GATES
 from lstmlab.figures import cells as fc
 from lstmlab.figures import inspect as fi
 from lstmlab.inspection import gate_terms, layer_inputs, summary_stage
+from lstmlab.trace_stats import find_units, gate_saturation, unit_saturation
 from pages.common.names import shown_frame
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def cells_tab(run: Run, seen: WindowInspection, labels: list[str], output: int) 
     c = tr.c[layer, direction, 0].numpy() if tr.c is not None else None  # a GRU or an RNN carries h alone
     st.plotly_chart(fi.chain_figure(tr.h[layer, direction, 0].numpy(), c, tr.x[layer][0].numpy(), t, direction == 1,
                                     labels), key="inspect_chain", width="stretch")
-    gates = lt.CELL_GATES[tr.kind]
+    gates = CELL_GATES[tr.kind]
     st.markdown("\n".join(narrate.gate_lines(gates)))
     cell = tr.cell(layer, direction, 0, t)
     first = int(st.number_input("First unit shown", 0, hidden - 1, 0, SHOWN_UNITS, key="inspect_units")
@@ -109,7 +110,7 @@ def units_tab(values: dict[str, np.ndarray], title: str, context: tuple) -> None
     if ss.get("inspect_threshold_for") != (*context, name, lo, hi):
         ss.inspect_threshold_for, ss.inspect_threshold = (*context, name, lo, hi), default
     threshold = cols[2].number_input("Threshold", step=0.05, key="inspect_threshold", format="%.3g")
-    found = lt.find_units(values[name], lo, hi, threshold)
+    found = find_units(values[name], lo, hi, threshold)
     st.plotly_chart(fc.unit_paths_figure(values[name], found, lo, hi, threshold, name), key="inspect_paths",
                     width="stretch")
     st.caption(f"Units found: {', '.join(map(str, found[:40])) or 'none'}{' …' if len(found) > 40 else ''}. "
@@ -125,8 +126,8 @@ def saturation_tab(seen: WindowInspection, split: str, window: int) -> None:
         return
     st.markdown(f"Share of gate values below 0.1 or above 0.9 over {len(seen.indices)} {split} windows × {window} "
                 "steps (Karpathy et al.): right edge, mostly shut; top edge, mostly open.")
-    st.plotly_chart(fi.saturation_figure(lt.unit_saturation(seen.batch)), key="inspect_saturation", width="stretch")
-    st.dataframe(lt.gate_saturation(seen.batch), hide_index=True, key="inspect_saturation_table")
+    st.plotly_chart(fi.saturation_figure(unit_saturation(seen.batch)), key="inspect_saturation", width="stretch")
+    st.dataframe(gate_saturation(seen.batch), hide_index=True, key="inspect_saturation_table")
 
 
 def show_errata(run: Run, few: torch.Tensor, last: np.ndarray | None) -> None:

@@ -18,7 +18,8 @@ from lstmlab.safetext import md, md_text
 from pages.common import controls, runs, state
 
 if TYPE_CHECKING:
-    from lstmlab.sweep import Progress, SweepResult
+    from lstmlab.sweep import SweepResult
+    from lstmlab.sweep_run import Progress
 
 KEY = "sweep"
 REFRESH_SECONDS = 1.0

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lstmlab.config import Cell, ModelConfig
 from lstmlab.safetext import md_text
-from lstmlab.tour import TourContext
+from lstmlab.tour_steps import TourContext
 from pages.common import runs, state
 
 

@@ -15,11 +15,11 @@ import streamlit as st
 import torch
 
 from lstmlab.attribution import AttributionMethod, attribute
+from lstmlab.cell_trace import CELL_GATES
 from lstmlab.figures import inspect as fi
 from lstmlab.figures import whatif as fw
 from lstmlab.runs import Run
 from lstmlab.safetext import visible
-from lstmlab.trace import CELL_GATES
 from lstmlab.whatif import Edit, GridCheck, ValueRange, WhatIf, apply_edit, check_window, read_grid, window_frame
 from pages.common.names import name_labels
 
