@@ -16,9 +16,10 @@ import unicodedata
 SHORT = 120  # characters of a name kept in a heading, caption or label: past that, layouts break
 _KEEP_FORMAT = {"\u200c", "\u200d"}  # ZWNJ and ZWJ shape real scripts and emoji; the rest of Cf hides text
 WORD_JOINER = "\u2060"  # zero-width, never in shown user text (visible() writes every Cf character out)
-# Streamlit links bare URLs and e-mail addresses, and reads :shortcodes: and :color[...], in the text *after*
-# Markdown has resolved backslash escapes; a word joiner after ':' and '@' and inside 'www.' keeps them text.
-_TEXT_LEVEL_MARKUP = re.compile(r"([:@])|(?i:(www)(?=\.))")
+# Streamlit links bare URLs and e-mail addresses, and reads :shortcodes:, :material/icons: and :color[...], in the
+# text *after* Markdown has resolved backslash escapes: a word joiner after the ':' or '@' that starts one, or
+# inside 'www.', keeps them text. Other colons ("Run 1: H=64") stay as they are, so the text still reads the same.
+_TEXT_LEVEL_MARKUP = re.compile(r":(?=//|[\w+/-]+[:\[])|@|(?i:www)(?=\.)")
 _MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "%": r"\%",
@@ -63,7 +64,8 @@ def md(text: object, limit: int | None = SHORT) -> str:
 
     Every ASCII punctuation mark is backslash-escaped (CommonMark allows it for all of them), which stops links,
     images, emphasis, HTML, LaTeX ``$``, tables and Streamlit's ``:color[...]`` directives; a zero-width word
-    joiner stops what Streamlit finds in plain text (bare URLs, e-mail addresses, ``:emoji:`` shortcodes).
+    joiner stops what Streamlit finds in plain text (bare URLs, e-mail addresses, ``:emoji:`` shortcodes, which it
+    reads after escapes are resolved).
     """
     joined = _TEXT_LEVEL_MARKUP.sub(lambda m: m.group(0) + WORD_JOINER, visible(text, limit))
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", joined)

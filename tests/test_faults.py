@@ -26,6 +26,7 @@ from lstmlab.train import fit
 from lstmlab.windows import make_windows
 from tests.app_support import finish_training, training_worker
 from tests.conftest import ROOT
+from tests.hostile_checks import rendered
 
 WINDOW = 8
 
@@ -266,7 +267,7 @@ def test_leaving_the_page_mid_training_keeps_training(train_page, monkeypatch):
     seen = pause_training(at, monkeypatch, (2, 1))
     at.switch_page("pages/predictions.py").run()  # the user opens another page during training
     assert not at.exception
-    assert not seen["worker"].done and any("epoch 1 of 4, training…" in c.value for c in at.caption)
+    assert not seen["worker"].done and any("epoch 1 of 4, training…" in rendered(c.value) for c in at.caption)
     seen["release"].set()
     finish_training(at)
     runs = at.session_state.runs
