@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+MAX_NAME_CHARS = 10_000  # the longest column or file name a run keeps: a model file refuses longer text
+
 
 class Choice(StrEnum):
     """An option a user picks from a select box; its value is the label shown."""

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from lstmlab.config import DataSpec, ModelConfig, Scaling, TrainConfig, Transform, WindowConfig
+from lstmlab.config import MAX_NAME_CHARS, DataSpec, ModelConfig, Scaling, TrainConfig, Transform, WindowConfig
 from lstmlab.errors import ModelFileError
 from lstmlab.model import GATE_COUNT
 from lstmlab.safetext import visible
@@ -42,7 +42,7 @@ ADDED_SINCE = {
 MAX_CONFIG_BYTES = 1 << 20
 MAX_HEADER_BYTES = 1 << 20  # our headers hold a dozen tensors: a few kB
 MAX_WEIGHTS_BYTES = 1 << 30
-MAX_TEXT_CHARS = 10_000  # a column or file name, a digest, a reason: longer is no name a table gives
+MAX_TEXT_CHARS = MAX_NAME_CHARS  # a column or file name, a digest, a reason: longer is no name a run keeps
 LIMITS = {"h_size": 4096, "n_layers": 16, "n_features": 10_000, "window_size": 100_000, "output_size": 100_000}
 # The JSON's layout: a type, an Enum, a dataclass (its fields, typed by their defaults), [item], {key: kind}.
 SCHEMA = {

@@ -15,7 +15,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from lstmlab.column_policies import as_floats, column_roles, feature_columns, fill_missing
-from lstmlab.config import CategoricalPolicy, DataSpec, MissingPolicy
+from lstmlab.config import MAX_NAME_CHARS, CategoricalPolicy, DataSpec, MissingPolicy
 from lstmlab.dateparts import part_of_name
 from lstmlab.errors import DataError
 from lstmlab.notes import Note, Severity, listed, quoted
@@ -102,6 +102,9 @@ def prepare_series(df: pd.DataFrame, spec: DataSpec) -> PreparedSeries:
     if not spec.targets:
         raise DataError("Choose at least one target column (the value the model learns to predict).")
     columns = tuple(features)
+    if long := [name for name in (*spec.time_columns, *columns) if len(name) > MAX_NAME_CHARS]:
+        raise DataError(f"Column {quoted(long[0])} has a name of {len(long[0]):,} characters; a run keeps names of "
+                        f"at most {MAX_NAME_CHARS:,}. Rename it, or leave it out.")
     targets = tuple(dict.fromkeys(columns.index(name) for name in spec.targets))
     values = np.empty((len(df), len(columns)), dtype=np.float32)  # (T, F), the one copy of the data
     infinite_in = np.zeros(len(columns), dtype=np.int64)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from lstmlab.column_policies import column_roles, missing_counts, numeric_columns
-from lstmlab.config import CategoricalPolicy, DataSpec, MissingPolicy
+from lstmlab.config import MAX_NAME_CHARS, CategoricalPolicy, DataSpec, MissingPolicy
 from lstmlab.data import DataError, read_table
 from lstmlab.figures.common import MAX_POINTS
 from lstmlab.figures.data import plot_missing, plot_series
@@ -277,3 +277,11 @@ def test_numeric_and_plot_columns_on_the_shipped_pollution_sample(samples):
     series = prepare_series(table, spec)
     assert plot_columns(series) == ["TEMP", "Iws", "pm2.5", "DEWP"]  # targets first, then the rest in order
     assert plot_columns(series, most=10) == ["TEMP", "Iws", "pm2.5", "DEWP", "PRES", *series.columns[5:]]
+
+
+def test_a_name_longer_than_a_model_file_keeps_is_refused_with_its_length():
+    longest, too_long = "a" * MAX_NAME_CHARS, "b" * (MAX_NAME_CHARS + 1)
+    table = pd.DataFrame({longest: [1.0, 2.0, 3.0], too_long: [4.0, 5.0, 6.0]})
+    assert prepare_series(table, DataSpec(features=(longest,), targets=(longest,))).columns == (longest,)
+    with pytest.raises(DataError, match=f"{MAX_NAME_CHARS + 1:,} characters; a run keeps names of at most 10,000"):
+        prepare_series(table, DataSpec(features=(longest, too_long), targets=(longest,)))
