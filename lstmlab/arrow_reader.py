@@ -97,16 +97,18 @@ def read_with_arrow(
         return pa_csv.read_csv(pa.BufferReader(part), parse_options=parse, convert_options=convert, memory_pool=pool)
 
     guessed = dict.fromkeys(text, pa.string())  # the other columns typed by pyarrow as it reads
+    fractional: set[str] = set()  # float columns whose sample holds a fraction: the C engine reads them as floats
     try:
         table = None
         header_end = data.find(b"\n") + 1
         sample_end = data.rfind(b"\n", header_end, header_end + sample_bytes) + 1
         if sample_end and len(data) > 2 * sample_bytes:  # small files are typed on the whole file, in one block
-            declared = _declared_types(read(data[:sample_end], guessed).schema)
+            sample = read(data[:sample_end], guessed)
+            declared = _declared_types(sample.schema)
             if declared is None:
                 return None
             try:
-                table = read(data, declared)
+                table, fractional = read(data, declared), _with_fractions(sample)
             except pa.ArrowInvalid as err:  # a value the sample's type cannot hold, e.g. a decimal among integers
                 if "conversion error" not in str(err):
                     raise
@@ -116,7 +118,7 @@ def read_with_arrow(
         del table
     except (pa.ArrowException, ValueError, MemoryError):  # ragged rows, bad UTF-8, a late value: the C engine decides
         return None
-    return df if _typed_as_the_c_engine(df) else None
+    return df if _typed_as_the_c_engine(df, fractional) else None
 
 
 def _declared_types(schema) -> dict | None:
@@ -134,11 +136,25 @@ def _declared_types(schema) -> dict | None:
     return types
 
 
-def _typed_as_the_c_engine(df: pd.DataFrame) -> bool:
-    """Whether every column has the dtype pandas.read_csv gives the same text."""
+def _with_fractions(sample) -> set[str]:
+    """Names of the sample's float columns holding a value with a fraction."""
+    import pyarrow as pa
+
+    names = set()
+    for field in sample.schema:
+        if pa.types.is_float64(field.type):
+            values = sample.column(field.name).to_numpy()  # nulls as NaN
+            finite = values[np.isfinite(values)]
+            if (finite != np.floor(finite)).any():
+                names.add(field.name)
+    return names
+
+
+def _typed_as_the_c_engine(df: pd.DataFrame, fractional: set[str]) -> bool:
+    """Whether every column has the dtype pandas.read_csv gives the same text (``fractional`` are floats there)."""
     for name in df.columns:
         dtype = df[name].dtype
-        if isinstance(dtype, pd.StringDtype) or dtype in (np.int64, np.bool_):
+        if isinstance(dtype, pd.StringDtype) or dtype in (np.int64, np.bool_) or name in fractional:
             continue
         if dtype != np.float64:  # dates, times, a column of nulls: the C engine types them otherwise
             return False

@@ -186,6 +186,8 @@ TYPED = {
     "text late in a column of floats": b"a,b\n" + b"1.5,2\n" * 20 + b"x,3\n",
     "an integer beyond int64 late": b"a,b\n" + b"1,2\n" * 20 + b"18446744073709551615,3\n",
     "a date late in a column empty in the sample": b"a,b\n" + b",1\n" * 20 + b"2000-01-01,3\n",
+    "integers beyond int64 from the start": b"a,b\n" + b"18446744073709551615,1\n" * 20,
+    "an integer beyond int64 among fractions": b"a,b\n" + b"1.5,2\n" * 20 + b"18446744073709551615,3\n",
 }
 
 
