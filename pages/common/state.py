@@ -83,7 +83,10 @@ def upload_bytes(upload) -> bytes:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    stored = [] if ctx is None else ctx.uploaded_file_mgr.get_files(ctx.session_id, [upload.file_id])
+    try:  # Streamlit's file store is not public API: a copy is the fallback
+        stored = ctx.uploaded_file_mgr.get_files(ctx.session_id, [upload.file_id])
+    except (AttributeError, TypeError):
+        stored = []
     return stored[0].data if stored else upload.getvalue()
 
 
