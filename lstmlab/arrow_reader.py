@@ -6,7 +6,10 @@ a quote never closed, a row whose field count differs from the header's, bytes t
 value later in the file that the first block's type cannot hold, or a column pyarrow would type
 otherwise (it reads dates and times as such, and integers beyond int64 as floats; the C engine keeps
 the first as text and the second as uint64). Columns the head sample shows holding text are read as
-text, so pyarrow guesses no dates.
+text, so pyarrow guesses no dates. The other columns take the types pyarrow gives them on the head
+sample, so the whole file is read with every type given: guessing keeps every parsed block until the
+last is typed (about 80 MB more per million rows). Where a later value does not fit, pyarrow reads the
+file again, guessing.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import csv
 
 import numpy as np
 import pandas as pd
+
+from lstmlab.sniff import SAMPLE_BYTES
 
 # read_csv's default na_values (its documentation's list); tests check it against pandas' own.
 PANDAS_NA = frozenset(
@@ -56,39 +61,106 @@ def text_columns(lines: list[str], sep: str, na_values: list[str]) -> list[str] 
     return [name for name in names if name in text]
 
 
-def read_with_arrow(data: bytes, sep: str, na_values: list[str], text: list[str]) -> pd.DataFrame | None:
-    """pyarrow's CSV reader set up as the C engine reads (``text`` columns as text), or None where it differs."""
+def _quote_left_open(data: bytes) -> bool:
+    """An odd number of quotes: pyarrow would read on to the end of a block, the C engine refuses."""
+    body = data.find(b"\n") + 1
+    if data.find(b'"', body) < 0:  # memchr: quotes in the header only (the usual case) cost no count
+        return data.count(b'"', 0, body) % 2 == 1
+    return data.count(b'"') % 2 == 1
+
+
+def read_with_arrow(
+    data: bytes, sep: str, na_values: list[str], text: list[str], sample_bytes: int = SAMPLE_BYTES
+) -> pd.DataFrame | None:
+    """pyarrow's CSV reader set up as the C engine reads (``text`` columns as text), or None where it differs.
+
+    The other columns take the types pyarrow gives them on the first ``sample_bytes`` after the header; where
+    a later value does not fit its column's type, the file is read again with pyarrow guessing the types.
+    """
     try:
         import pyarrow as pa
         import pyarrow.csv as pa_csv
     except ImportError:
         return None
-    if b'"' in data and data.count(b'"') % 2:  # a quote never closed: pyarrow reads on to the end, C refuses
+    if _quote_left_open(data):
         return None
-    convert = pa_csv.ConvertOptions(
-        null_values=sorted(PANDAS_NA | set(na_values)), strings_can_be_null=True,
-        true_values=["True", "TRUE", "true"], false_values=["False", "FALSE", "false"],
-        column_types=dict.fromkeys(text, pa.string()),
-    )  # fmt: skip
+    parse = pa_csv.ParseOptions(delimiter=sep)
     pool = pa.system_memory_pool()  # malloc's, which frees to the OS; pyarrow's own pool keeps ~150 MB per million rows
-    try:
+
+    def read(part: bytes, types: dict) -> pa.Table:
+        convert = pa_csv.ConvertOptions(
+            null_values=sorted(PANDAS_NA | set(na_values)), strings_can_be_null=True,
+            true_values=["True", "TRUE", "true"], false_values=["False", "FALSE", "false"], column_types=types,
+        )  # fmt: skip
         # The whole file at once, its blocks parsed on all cores (open_csv's stream peaks 70 MB lower per million
         # rows but parses one block at a time: twice as slow).
-        table = pa_csv.read_csv(pa.BufferReader(data), parse_options=pa_csv.ParseOptions(delimiter=sep),
-                                convert_options=convert, memory_pool=pool)  # fmt: skip
+        return pa_csv.read_csv(pa.BufferReader(part), parse_options=parse, convert_options=convert, memory_pool=pool)
+
+    guessed = dict.fromkeys(text, pa.string())  # the other columns typed by pyarrow as it reads
+    fractional: set[str] = set()  # float columns whose sample holds a fraction: the C engine reads them as floats
+    try:
+        table = None
+        header_end = data.find(b"\n") + 1
+        sample_end = data.rfind(b"\n", header_end, header_end + sample_bytes) + 1
+        if sample_end and len(data) > 2 * sample_bytes:  # small files are typed on the whole file, in one block
+            sample = read(data[:sample_end], guessed)
+            declared = _declared_types(sample.schema)
+            if declared is None:
+                return None
+            try:
+                table, fractional = read(data, declared), _with_fractions(sample)
+            except pa.ArrowInvalid as err:  # a value the sample's type cannot hold, e.g. a decimal among integers
+                if "conversion error" not in str(err):
+                    raise
+        if table is None:
+            table = read(data, guessed)
         df = table.to_pandas(memory_pool=pool, split_blocks=True, self_destruct=True)  # frees each column as it goes
         del table
     except (pa.ArrowException, ValueError, MemoryError):  # ragged rows, bad UTF-8, a late value: the C engine decides
         return None
+    return df if _typed_as_the_c_engine(df, fractional) else None
+
+
+def _declared_types(schema) -> dict | None:
+    """Each column's type for the whole file from the head sample's; None for a type the C engine gives otherwise."""
+    import pyarrow as pa
+
+    types = {}
+    for field in schema:
+        if pa.types.is_null(field.type):  # all missing in the sample: floats, as the C engine reads NaN and numbers
+            types[field.name] = pa.float64()
+        elif pa.types.is_string(field.type) or pa.types.is_int64(field.type) or pa.types.is_float64(field.type):
+            types[field.name] = field.type
+        else:  # true/false, dates, times
+            return None
+    return types
+
+
+def _with_fractions(sample) -> set[str]:
+    """Names of the sample's float columns holding a value with a fraction."""
+    import pyarrow as pa
+
+    names = set()
+    for field in sample.schema:
+        if pa.types.is_float64(field.type):
+            values = sample.column(field.name).to_numpy()  # nulls as NaN
+            finite = values[np.isfinite(values)]
+            if (finite != np.floor(finite)).any():
+                names.add(field.name)
+    return names
+
+
+def _typed_as_the_c_engine(df: pd.DataFrame, fractional: set[str]) -> bool:
+    """Whether every column has the dtype pandas.read_csv gives the same text (``fractional`` are floats there)."""
     for name in df.columns:
         dtype = df[name].dtype
-        if isinstance(dtype, pd.StringDtype) or dtype in (np.int64, np.bool_):
+        if isinstance(dtype, pd.StringDtype) or dtype in (np.int64, np.bool_) or name in fractional:
             continue
         if dtype != np.float64:  # dates, times, a column of nulls: the C engine types them otherwise
-            return None
+            return False
         values = df[name].to_numpy()
         if values.min(initial=0) > -_INT64_LIMIT and values.max(initial=0) < _INT64_LIMIT:
             continue  # the common case, two fast passes; NaN or infinities fail it and are looked at closer
         if np.abs(values[np.isfinite(values)]).max(initial=0) >= _INT64_LIMIT:
-            return None
-    return df
+            return False
+    return True

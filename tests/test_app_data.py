@@ -93,6 +93,13 @@ def test_upload_each_real_file(app, name):
     assert "data_chart" in chart_keys(app)
 
 
+def test_the_session_keeps_the_uploaded_bytes_streamlit_stores_not_a_copy(app):
+    # The widget's value is a deep copy each run; holding it beside Streamlit's own doubles a large upload's memory.
+    data = real_file("monthly-car-sales.csv").read_bytes()
+    upload(app, "cars.csv", data)
+    assert app.session_state.source.name == "cars.csv" and app.session_state.source.data is data
+
+
 @pytest.mark.parametrize(
     "name, data",
     [

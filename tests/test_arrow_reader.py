@@ -66,6 +66,20 @@ def arrow_results(monkeypatch) -> list:
     return results
 
 
+@pytest.fixture
+def small_sample(monkeypatch) -> list:
+    """read_table's pyarrow path typing columns on a 16-byte head sample; what each call returned (None: fell back)."""
+    results = []
+
+    def spy(*args):
+        frame = read_with_arrow(*args, sample_bytes=16)
+        results.append(None if frame is None else frame.copy())
+        return frame
+
+    monkeypatch.setattr(lstmlab.data, "read_with_arrow", spy)
+    return results
+
+
 def reference(data: bytes, **options) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data), na_values=NA_VALUES, **options)
 
@@ -150,6 +164,94 @@ CELLS = st.sampled_from(
     sep=st.sampled_from([",", ";", "\t", "|"]),
 )
 def test_generated_tables_read_the_same_either_way(n_columns, cells, sep):
+    rows = [cells[i : i + n_columns] for i in range(0, len(cells) - n_columns + 1, n_columns)]
+    data = "\n".join(sep.join(row) for row in [[f"c{i}" for i in range(n_columns)], *rows]).encode()
+    try:
+        expected = read_table(data, "g.csv", fast=False)
+    except DataError as err:
+        with pytest.raises(DataError) as raised:
+            read_table(data, "g.csv")
+        assert str(raised.value) == str(err)
+        return
+    table = read_table(data, "g.csv")
+    pd.testing.assert_frame_equal(table, expected, check_exact=True)
+    assert table.attrs == expected.attrs
+
+
+# Read by pyarrow with every column's type taken from a 16-byte head sample (the header, then a row or two)
+TYPED = {
+    "floats, integers and text": b"t,a,b\n" + b"".join(b"d%d,%d.5,%d\n" % (i, i, i) for i in range(20)),
+    "a column empty in the sample, numbers later": b"a,b\n1,\n2,\n" + b"3,4.5\n" * 20,
+    "a decimal late in a column of integers": b"a,b\n" + b"1,2\n" * 20 + b"3,4.5\n",
+    "text late in a column of floats": b"a,b\n" + b"1.5,2\n" * 20 + b"x,3\n",
+    "an integer beyond int64 late": b"a,b\n" + b"1,2\n" * 20 + b"18446744073709551615,3\n",
+    "a date late in a column empty in the sample": b"a,b\n" + b",1\n" * 20 + b"2000-01-01,3\n",
+    "integers beyond int64 from the start": b"a,b\n" + b"18446744073709551615,1\n" * 20,
+    "an integer beyond int64 among fractions": b"a,b\n" + b"1.5,2\n" * 20 + b"18446744073709551615,3\n",
+}
+
+
+@pytest.mark.parametrize("case", TYPED)
+def test_columns_typed_on_the_head_sample_read_as_pandas_reads_them(case, small_sample):
+    data = TYPED[case]
+    table = read_table(data, "x.csv")
+    expected = read_table(data, "x.csv", fast=False)
+    pd.testing.assert_frame_equal(table, expected, check_exact=True)
+    assert table.attrs == expected.attrs
+    if small_sample[0] is not None:  # pyarrow's frame is pandas.read_csv's own, dtypes included
+        pd.testing.assert_frame_equal(small_sample[0], reference(data), check_exact=True)
+
+
+def test_a_file_the_sample_types_is_read_once_with_every_type_given(monkeypatch, small_sample):
+    # Guessed types keep every parsed block until the last is typed; given types let each go once converted.
+    import pyarrow.csv as pa_csv
+
+    given = []
+
+    def read_csv(source, **options):
+        given.append(options["convert_options"].column_types)
+        return original(source, **options)
+
+    original = pa_csv.read_csv
+    monkeypatch.setattr(pa_csv, "read_csv", read_csv)
+    data = TYPED["floats, integers and text"]
+    read_table(data, "x.csv")
+    assert small_sample[0] is not None
+    assert len(given) == 2  # the head sample, then the whole file once
+    assert {name: str(kind) for name, kind in given[1].items()} == {"t": "string", "a": "double", "b": "int64"}
+    assert small_sample[0].dtypes.astype(str).tolist() == ["str", "float64", "int64"]
+
+
+@pytest.mark.parametrize(
+    "data, read_by_arrow",
+    [
+        (b'"a","b"\n1,2\n3,4\n', True),  # quotes in the header only
+        (b'"a","b"\n"1",2\n3,"4"\n', True),
+        (b'"a,b\n1,2\n3,4\n', False),  # the header's quote is never closed
+        (b'a,b\n1,"2\n3,4\n', False),
+    ],
+)
+def test_a_quote_never_closed_goes_to_the_c_engine(data, read_by_arrow, arrow_results):
+    try:
+        expected = read_table(data, "x.csv", fast=False)
+    except DataError as err:
+        with pytest.raises(DataError) as raised:
+            read_table(data, "x.csv")
+        assert str(raised.value) == str(err)
+    else:
+        pd.testing.assert_frame_equal(read_table(data, "x.csv"), expected, check_exact=True)
+    assert any(result is not None for result in arrow_results) == read_by_arrow
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    n_columns=st.integers(2, 4),
+    cells=st.lists(CELLS, min_size=8, max_size=60),
+    sep=st.sampled_from([",", ";", "\t", "|"]),
+)
+def test_generated_tables_typed_on_a_small_sample_read_the_same(n_columns, cells, sep, small_sample):
     rows = [cells[i : i + n_columns] for i in range(0, len(cells) - n_columns + 1, n_columns)]
     data = "\n".join(sep.join(row) for row in [[f"c{i}" for i in range(n_columns)], *rows]).encode()
     try:

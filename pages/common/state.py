@@ -71,7 +71,23 @@ def check_upload(upload) -> Source | None:
     if upload is None or upload.file_id == st.session_state.get("data_upload_id"):
         return None
     st.session_state.data_upload_id = upload.file_id
-    return _validated(make_source(upload.name, upload.getvalue()), upload.file_id)
+    return _validated(make_source(upload.name, upload_bytes(upload)), upload.file_id)
+
+
+def upload_bytes(upload) -> bytes:
+    """An upload's bytes as Streamlit stores them, not a copy.
+
+    The widget's value is a deep copy made on every run: ``getvalue()`` returns that copy (72 MB per
+    million rows), which the session would otherwise hold beside Streamlit's own for as long as it lasts.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    try:  # Streamlit's file store is not public API: a copy is the fallback
+        stored = ctx.uploaded_file_mgr.get_files(ctx.session_id, [upload.file_id])
+    except (AttributeError, TypeError):
+        stored = []
+    return stored[0].data if stored else upload.getvalue()
 
 
 def _validated(candidate: Source, file_id: str) -> Source | None:
@@ -92,7 +108,7 @@ def use_recent_rows(rows: int) -> None:
 
     upload = st.session_state.upload
     name = f"{upload.name} (last {rows:,} rows)"
-    candidate = _validated(make_source(name, keep_last_rows(upload.getvalue(), rows)), upload.file_id)
+    candidate = _validated(make_source(name, keep_last_rows(upload_bytes(upload), rows)), upload.file_id)
     if candidate is None:  # still too large: no second offer
         st.session_state.data_upload_error = (*st.session_state.data_upload_error[:2], 0)
         return
@@ -122,7 +138,13 @@ def load_table(source: Source) -> pd.DataFrame:
     """The parsed table (raises ``DataError`` for input that cannot be used)."""
     from lstmlab.data import read_table
 
-    return memo("table", (source.digest,), lambda: read_table(source.data, source.name), "Reading the table…")
+    def read():
+        try:
+            return read_table(source.data, source.name)
+        finally:  # the reader's freed buffers (100 MB per million rows) go back before the series is prepared
+            release_memory()
+
+    return memo("table", (source.digest,), read, "Reading the table…")
 
 
 def current_spec(table: pd.DataFrame) -> DataSpec:
