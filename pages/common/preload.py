@@ -1,9 +1,10 @@
 """Import what the pages after Data need in the background, once per server, where memory allows.
 
-torch alone takes 2 to 5 s to import; doing it while the user reads the first page makes the first
-click to another page cost what a later one does. It also makes torch (about 150 MB) resident before
-an upload is parsed, so where the process has little memory (Community Cloud's smallest tier is
-690 MB) the import waits for the first page that needs it instead.
+torch alone takes 2 to 5 s to import; doing it while the user reads the first page (from the moment the
+browser has drawn it: pages/common/warmup.py) makes the first click to another page cost what a later one
+does. It also makes torch (about 150 MB) resident before an upload is parsed, so where the process has
+little memory (Community Cloud's smallest tier is 690 MB) the import waits for the first page that needs it
+instead.
 """
 
 from __future__ import annotations
