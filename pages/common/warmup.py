@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
 import streamlit as st
 
 from pages.common import journey, preload, state
@@ -89,9 +90,7 @@ def cube_labels() -> tuple[list[str], int] | None:
 
 def draw_warmup(columns: list[str], window: int) -> None:
     """Each element kind the Windows page adds to the Data page's, once, in the container style.py hides."""
-    import numpy as np
-
-    from lstmlab.figures import windows as figures
+    from lstmlab.figures import windows as figures  # not on the first run: this runs once the page is drawn
 
     batch = np.zeros((BATCH, window, len(columns)))  # (B, W, F)
     with st.container(key="warmup"):
