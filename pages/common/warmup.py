@@ -33,14 +33,11 @@ FORMULA = r"N = \left\lfloor \frac{T - \text{window} - \text{horizon}}{\text{str
 # Drawn: the script has finished and no element is still loading its code (a skeleton stands in until then).
 BROWSER_IDLE_JS = """
 export default function ({ setTriggerValue }) {
-  let stopped = false;  // unmounted: the learner left the page first; a report now would ask for a fragment gone
   const drawn = () => document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']") !== null
     && document.querySelector("[data-testid='stSkeleton']") === null;
   const idle = window.requestIdleCallback ?? ((then) => setTimeout(then, 200));
-  const report = () => { if (!stopped) setTriggerValue("idle", true); };
-  const wait = () => { if (!stopped) (drawn() ? idle(report) : setTimeout(wait, 100)); };
+  const wait = () => (drawn() ? idle(() => setTriggerValue("idle", true)) : setTimeout(wait, 100));
   wait();
-  return () => { stopped = true; };
 }
 """
 
