@@ -140,8 +140,8 @@ def bench_first_visit(pause: float = 5.0, later: int = 2, workdir: Path | None =
             f"One `streamlit run`, chromium: the first Data page rendered, {pause:g} s on it (a user reading it), "
             "then a click on Windows until that page is rendered (script finished, a chart drawn, no skeleton); "
             f"then Data and Windows again, {later} times, each after the same pause (median). The first visit is "
-            "the first page to use torch: the app imports it in a background thread, and warms the browser for the "
-            "Windows page's element kinds, once the browser reports the first page drawn (pages/common/warmup.py)."
+            "the first page to use torch: the app imports it in a background thread once the first page's "
+            "script has run."
         ],
     )
 

@@ -2,7 +2,7 @@
 
     python -m benchmarks.run            # the full suite (about 4 to 5 minutes on 2 cores)
     python -m benchmarks.run --quick    # smaller sizes, fewer repeats (about a minute)
-    python -m benchmarks.run --only 2,3 # some rows only (5 is 5a to 5d; 5d alone: --only 5d)
+    python -m benchmarks.run --only 2,3 # some rows only (5 includes 5d; 5d alone: --only 5d)
     python -m benchmarks.run --threads 1  # torch on one thread (steadier on a busy machine)
 
 The table is also written to benchmarks/results/latest.md (git-ignored). A row whose benchmark fails
@@ -51,9 +51,11 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
             "2": [lambda: bench_train.bench_train(n_windows=5_000, repeats=2, clip_row=False, budget=30)],
             "3": [lambda: bench_trace.bench_trace(repeats=10)],
             "4": [lambda: bench_read.bench_read(rows=200_000, repeats=2)],
-            "5a": [lambda: bench_app.bench_first_page(repeats=1)],
-            "5b": [lambda: bench_app.bench_slider_apptest(moves=4)],
-            "5c": [lambda: bench_app.bench_slider_browser(moves=3)],
+            "5": [
+                lambda: bench_app.bench_first_page(repeats=1),
+                lambda: bench_app.bench_slider_apptest(moves=4),
+                lambda: bench_app.bench_slider_browser(moves=3),
+            ],
             "5d": [lambda: bench_app.bench_first_visit(later=1)],
             "6": [lambda: bench_memory.bench_memory(rows=200_000, train_seconds=3)],
             "7": [lambda: bench_replay.bench_replay(epochs=(100,), largest_epochs=(3,))],
@@ -67,9 +69,11 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
         "2": [lambda: bench_train.bench_train(n_windows=20_000, repeats=5, budget=60)],
         "3": [lambda: bench_trace.bench_trace(repeats=30)],
         "4": [lambda: bench_read.bench_read(rows=1_000_000, repeats=3)],
-        "5a": [lambda: bench_app.bench_first_page(repeats=3)],
-        "5b": [lambda: bench_app.bench_slider_apptest(moves=8)],
-        "5c": [lambda: bench_app.bench_slider_browser(moves=6)],
+        "5": [
+            lambda: bench_app.bench_first_page(repeats=3),
+            lambda: bench_app.bench_slider_apptest(moves=8),
+            lambda: bench_app.bench_slider_browser(moves=6),
+        ],
         "5d": [lambda: bench_app.bench_first_visit(later=2)],
         "6": [lambda: bench_memory.bench_memory(rows=1_000_000, train_seconds=5)],
         "7": [lambda: bench_replay.bench_replay()],

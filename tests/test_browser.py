@@ -13,27 +13,10 @@ def test_first_page_then_the_table_preview(page, app_url):
     settle(page)
     page.locator(".st-key-data_chart .main-svg").first.wait_for()
     assert page.locator(".st-key-plotly_request").count() == 0  # the early request chart is gone
-    assert page.get_by_test_id("stMain").get_by_test_id("stPlotlyChart").count() == 1  # the sidebar warms unseen
+    assert page.get_by_test_id("stPlotlyChart").count() == 1
     page.get_by_text("The table as read (first 100 rows)").click()
     settle(page)
     page.get_by_test_id("stDataFrame").nth(1).wait_for()  # the summary, then the preview, sent on opening
-
-
-def test_the_first_page_warms_the_windows_page_unseen_once_drawn(page, app_url):
-    """pages/common/warmup.py: once the first page is drawn, the Windows page's new element kinds are drawn
-    out of sight (a WebGL cube, a heatmap, a formula, a number box, a slider, tabs), then gone with the next run."""
-    page.goto(app_url)
-    settle(page)
-    warmup = page.locator(".st-key-warmup")
-    warmup.locator(".gl-container canvas").first.wait_for(state="attached")  # Plotly's 3D scene was drawn
-    warmup.locator(".katex").first.wait_for(state="attached")
-    settle(page)
-    box = warmup.bounding_box()
-    assert not warmup.is_visible() and box["width"] == box["height"] == 0  # laid out, shown at no size
-    assert page.get_by_role("slider").count() == page.get_by_role("spinbutton").count() == 0  # unseen by a reader
-    assert page.get_by_test_id("stMain").get_by_test_id("stPlotlyChart").count() == 1
-    go_to(page, "Windows")
-    assert warmup.count() == 0 and page.get_by_role("slider").count() >= 3
 
 
 def test_pollution_upload_windows_to_tensor_shapes(page, app_url):
