@@ -1,5 +1,6 @@
 """The background import of torch: once per server, and never where memory is tight."""
 
+import gc
 import sys
 import threading
 
@@ -48,8 +49,24 @@ def test_preload_starts_one_thread_that_imports_the_later_pages(monkeypatch):
     first = preload.preload_later_pages()
     assert isinstance(first, threading.Thread) and preload.preload_later_pages() is first  # once per server
     first.join(timeout=120)
+    gc.unfreeze()  # the thread froze what it loaded (next test); give the other tests an ordinary collector
     assert all(name in sys.modules for name in preload.AFTER_DATA)
     preload.preload_later_pages.clear()
     monkeypatch.setenv("LSTMLAB_PRELOAD", "0")
     assert preload.preload_later_pages() is None
     preload.preload_later_pages.clear()
+
+
+def test_the_import_sets_what_is_loaded_aside_from_the_collector():
+    """After the import, the full collection Streamlit runs after every script run walks only what is new."""
+    gc.unfreeze()
+    tracked = len(gc.get_objects())  # every generation but the frozen one
+    try:
+        preload.import_later_pages()
+        assert all(name in sys.modules for name in preload.AFTER_DATA)
+        assert gc.get_freeze_count() >= tracked // 2  # what was alive, less the garbage collected first
+        assert len(gc.get_objects()) < gc.get_freeze_count() // 100  # left to a full collection: almost nothing
+        fresh = {"rows": []}  # what a session makes later is still the collector's
+        assert any(o is fresh for o in gc.get_objects())
+    finally:
+        gc.unfreeze()
