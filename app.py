@@ -1,16 +1,20 @@
 """LSTM Lab: the router. Each page lives in pages/ and follows the user's journey (pages/common/journey.py)."""
 
-import pandas as pd  # noqa: F401 - before any chart: plotly reads sys.modules and would see another session's half import
 import streamlit as st
 
-from pages.common import journey, links, preload, state, style
+from pages.common import state, style  # neither imports numpy or pandas: the Plotly request goes out first
 
 # An emoji favicon is drawn as a data: image; a :material: one would be fetched from fonts.gstatic.com.
 st.set_page_config(page_title="LSTM Lab", page_icon="🔁", layout="wide")
 st.html(style.STYLE)
+plotly_request = state.request_plotly()  # the browser fetches Plotly.js (a second's work) during the imports below
+with state.FIRST_IMPORTS:  # before any page chart: plotly reads sys.modules and would see another session's half import
+    import pandas as pd  # noqa: F401
+
+from pages.common import journey, links, warmup  # noqa: E402
+
 tour = st.Page("pages/tour.py", title="Tour", icon=":material/tour:")  # the whole argument, walked on the run
 compare = st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:")  # cells, window sweep
-plotly_request = state.request_plotly()
 page = st.navigation({"Journey": journey.pages(), "Learn": [tour, compare]})
 links.restore()  # a session's first run: the settings its link describes
 if page.title != journey.JOURNEY[0].title:  # only the Data page reads the parsed table: free it before torch loads
@@ -20,4 +24,4 @@ links.write()  # the address bar holds a link to this view
 if plotly_request is not None:
     plotly_request.empty()
 state.release_memory()
-preload.preload_later_pages()  # after the first page's run, so it does not slow that page
+warmup.start(page.title)  # torch's background import: now, or once the browser has drawn the first Data page

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import threading
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -26,6 +27,9 @@ SAMPLES = {
     "Melbourne daily minimum temperature (1981-1990)": "daily-min-temperatures.csv",
 }
 DEFAULT_SAMPLE = next(iter(SAMPLES))
+# Held while the first session imports pandas and while a session sends its Plotly request: plotly reads
+# sys.modules and fails on a module another thread is still importing (pandas, or numpy under it).
+FIRST_IMPORTS = threading.Lock()
 SPEC_WIDGETS = ("time_columns", "features", "targets", "categorical", "missing", "duplicates", "plot_columns")
 
 
@@ -271,7 +275,8 @@ def request_plotly():
     placeholder = st.sidebar.empty()  # out of the way: the page itself does not shift
     hidden = {"visible": False}
     layout = {"height": 10, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "xaxis": hidden, "yaxis": hidden}
-    placeholder.plotly_chart(go.Figure(layout=layout), key="plotly_request", config={"staticPlot": True})
+    with FIRST_IMPORTS:
+        placeholder.plotly_chart(go.Figure(layout=layout), key="plotly_request", config={"staticPlot": True})
     return placeholder
 
 
