@@ -68,7 +68,7 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
         "1": [lambda: bench_windows.bench_windows()],
         "2": [lambda: bench_train.bench_train(n_windows=20_000, repeats=5, budget=60)],
         "3": [lambda: bench_trace.bench_trace(repeats=30)],
-        "4": [lambda: bench_read.bench_read(rows=1_000_000, repeats=3)],
+        "4": [lambda: bench_read.bench_read(rows=1_000_000, repeats=5)],
         "5": [
             lambda: bench_app.bench_first_page(repeats=3),
             lambda: bench_app.bench_slider_apptest(moves=8),
