@@ -3,8 +3,8 @@
 Runs go to a process pool sized to the machine (``pool_size``), each worker with ``cores // workers``
 torch threads so the total stays at the core count; workers start from a forkserver that has imported
 torch once. Progress comes back per epoch through a queue and reaches ``notify`` in the caller's
-thread; setting ``stop`` cancels the runs not started, and runs in flight stop after their current
-epoch. A worker that fails or dies fails its run only.
+thread; setting ``stop`` ends the runs not started as soon as the pool hands them over, and runs in
+flight after their current epoch. A worker that fails or dies fails its run only.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ def _init_worker(ctx: SweepContext, progress: object, stop: object, threads: int
 def _pool_job(index: int, setting: Setting) -> SweepRun:
     progress, stop = _worker["progress"], _worker["stop"]
     try:
+        if stop.is_set():  # queued when Stop came: the pool hands it over only to have it end at once
+            return SweepRun(setting, Status.NOT_RUN, "the sweep was stopped first.")
         return train_setting(_worker["ctx"], index, setting, lambda *a: progress.put(a), stop.is_set)
     finally:
         progress.put((index, 0, 0, None))  # epoch 0: this run's last report (the queue keeps their order)
@@ -90,9 +92,10 @@ def run_in_pool(ctx: SweepContext, settings: list[Setting], todo: list[int], run
         pending, finished, closed = set(futures), {}, set()
         while pending or finished:
             if stop.is_set() and not stop_flag.is_set():
-                stop_flag.set()  # runs in flight end after their current epoch
-                for future in pending:
-                    future.cancel()
+                # Runs in flight end after their current epoch, queued ones at once. No future is cancelled
+                # here: Python 3.11's pool, breaking after a cancel, fails setting a cancelled future and
+                # leaves every other one pending for good.
+                stop_flag.set()
             done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
             closed |= _drain(progress, settings, notify)
             finished.update({future: time.perf_counter() for future in done})

@@ -154,3 +154,37 @@ def test_workers_do_not_run_the_parents_main_script(tmp_path, monkeypatch):
                        [4, 5], workers=2)
     assert [run.status for run in result.runs] == [Status.DONE, Status.DONE]
     assert not marker.exists() and sys.modules["__main__"] is main
+
+
+def test_the_app_s_main_module_is_skipped_by_workers(monkeypatch):
+    """Streamlit installs a new ``__main__`` per run, outside the sweep's guard (another session's run, or the
+    next AppTest run): the router names it ``__main__`` by its spec, so a worker started then skips it."""
+    import sys
+    from multiprocessing import spawn
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])  # the run's module goes with the test
+    monkeypatch.setenv("LSTMLAB_PRELOAD", "0")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert sys.modules["__main__"].__file__ == str(ROOT / "app.py")  # the module the app's run made
+    data = spawn.get_preparation_data("worker")
+    assert data["init_main_from_name"] == "__main__" and "init_main_from_path" not in data
+
+
+def test_a_run_the_pool_hands_over_after_stop_ends_at_once(monkeypatch):
+    """Stop cancels no future (Python 3.11's pool, breaking after a cancel, leaves the other futures pending for
+    good): a queued run still reaches a worker, which ends it before any training."""
+    import queue
+
+    from lstmlab import sweep_pool
+
+    progress, stop = queue.Queue(), threading.Event()
+    stop.set()
+    monkeypatch.setattr(sweep_pool, "_worker", {"ctx": None, "progress": progress, "stop": stop})
+    run = sweep_pool._pool_job(3, Setting(5, 4))
+    assert run.status is Status.NOT_RUN and run.history is None and "stopped first" in run.reason
+    assert progress.get_nowait() == (3, 0, 0, None) and progress.empty()  # its last report, as after a run
