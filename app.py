@@ -1,8 +1,15 @@
 """LSTM Lab: the router. Each page lives in pages/ and follows the user's journey (pages/common/journey.py)."""
 
+import sys
+from importlib.machinery import ModuleSpec
+
 import streamlit as st
 
 from pages.common import state, style  # neither imports numpy or pandas: the Plotly request goes out first
+
+# A sweep's worker processes (lstmlab/sweep_pool.py) re-import the parent's __main__, the module Streamlit made for
+# this run: by its path, that would run the router again outside Streamlit; named "__main__" by a spec, it is skipped.
+sys.modules["__main__"].__spec__ = ModuleSpec("__main__", None)
 
 # An emoji favicon is drawn as a data: image; a :material: one would be fetched from fonts.gstatic.com.
 st.set_page_config(page_title="LSTM Lab", page_icon="🔁", layout="wide")
