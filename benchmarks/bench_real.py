@@ -1,4 +1,4 @@
-"""Row 7: default settings against the naive forecast on the twelve real public series.
+"""Row 11: default settings against the naive forecast on the twelve real public series.
 
 For each series, the app's default pipeline (detected columns, the default window settings with the auto target
 transform, ``ModelConfig()``, ``TrainConfig()``) is trained with seeds 0, 1 and 2, and scored on the test
@@ -61,7 +61,7 @@ def score_series(path: Path, seed: int) -> dict:
 
 def bench_real(seeds: tuple[int, ...] = (0, 1, 2), series: tuple[str, ...] = SERIES, progress=None) -> Row:
     """The row; ``progress(line)`` hears each series' line as it is measured."""
-    name = "7. default settings vs naive on real series (test MASE model / naive)"
+    name = "11. default settings vs naive on real series (test MASE model / naive)"
     started, lines, ratios = time.perf_counter(), [], []
     for relative in series:
         path = ROOT / relative
