@@ -74,7 +74,7 @@ def suite(quick: bool) -> dict[str, list[Bench]]:
             lambda: bench_app.bench_slider_apptest(moves=8),
             lambda: bench_app.bench_slider_browser(moves=6),
         ],
-        "5d": [lambda: bench_app.bench_first_visit(later=2)],
+        "5d": [lambda: bench_app.bench_first_visit(later=4)],
         "6": [lambda: bench_memory.bench_memory(rows=1_000_000, train_seconds=5)],
         "7": [lambda: bench_replay.bench_replay()],
         "8": [lambda: bench_live.bench_whatif(), lambda: bench_live.bench_rerun_while_training()],

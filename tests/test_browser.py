@@ -19,17 +19,8 @@ def test_first_page_then_the_table_preview(page, app_url):
     page.get_by_test_id("stDataFrame").nth(1).wait_for()  # the summary, then the preview, sent on opening
 
 
-# Drawn and idle, as pages/common/warmup.py's component waits for; then one more idle turn, in which it reports.
 DRAWN_JS = """() => document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']") !== null
   && document.querySelector("[data-testid='stSkeleton']") === null"""
-TWO_IDLE_TURNS_JS = "() => new Promise((done) => requestIdleCallback(() => requestIdleCallback(done)))"
-
-
-def wait_past_the_report(page) -> None:
-    """Until the warm-up component has reported, if it was going to, and the run its report asked for is done."""
-    page.wait_for_function(DRAWN_JS, polling=50)
-    page.evaluate(TWO_IDLE_TURNS_JS)
-    settle(page)
 
 
 def test_the_first_page_warms_the_windows_page_unseen_once_drawn(page, app_url):
@@ -37,10 +28,10 @@ def test_the_first_page_warms_the_windows_page_unseen_once_drawn(page, app_url):
     kinds (a WebGL cube, heatmaps, a formula, a number box, a slider, tabs) are drawn out of sight, then gone."""
     page.goto(app_url)
     settle(page)
-    wait_past_the_report(page)
     warmup = page.locator(".st-key-warmup")
     warmup.locator(".gl-container canvas").first.wait_for(state="attached")  # Plotly's 3D scene was drawn
     warmup.locator(".katex").first.wait_for(state="attached")
+    settle(page)
     assert warmup.locator("[data-testid='stPlotlyChart']").count() == 5
     box = warmup.bounding_box()
     assert not warmup.is_visible() and box["width"] == box["height"] == 0  # laid out, shown at no size

@@ -31,20 +31,27 @@ from pages.common import journey, preload, state
 STARTED = "warmup_started"  # the session's first Data run has asked the browser to report when idle
 IDLE = "warmup_browser_idle"  # the browser has reported
 BATCH = 8  # windows in the Windows page's cube at first (its "Batch size shown")
+# After the page is drawn, the report waits this long, then for an idle turn, so that a learner's first move (which
+# cancels it) almost always comes first. Sent just before a file was chosen, the report's run raced the upload (in
+# CI, an upload that never showed, once a later page back on the sample): a full run's start drops the replies
+# still queued for the browser, the upload's address among them (Streamlit's ForwardMsgQueue.clear).
+REPORT_DELAY_MS = 1000
 FORMULA = r"N = \left\lfloor \frac{T - \text{window} - \text{horizon}}{\text{stride}} \right\rfloor + 1"
 
 # Drawn: the script has finished and no element is still loading its code (a skeleton stands in until then).
 BROWSER_IDLE_JS = """
-export default function ({ setTriggerValue }) {
+export default function ({ data, setTriggerValue }) {
   let stopped = false;  // the learner moved first, or the page is gone: never report
   const stop = () => { stopped = true; };
-  const moves = ["pointerdown", "mousedown", "touchstart", "keydown", "input", "change", "popstate"];
+  const moves = ["pointerdown", "mousedown", "touchstart", "keydown", "input", "change", "dragenter", "drop",
+                 "popstate"];
   moves.forEach((kind) => window.addEventListener(kind, stop, { capture: true }));
   const drawn = () => document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']") !== null
     && document.querySelector("[data-testid='stSkeleton']") === null;
   const idle = window.requestIdleCallback ?? ((then) => setTimeout(then, 200));
   const report = () => { if (!stopped) { stop(); setTriggerValue("idle", true); } };
-  const wait = () => { if (!stopped) (drawn() ? idle(report) : setTimeout(wait, 100)); };
+  const later = () => setTimeout(() => idle(report), data.delay_ms);
+  const wait = () => { if (!stopped) (drawn() ? later() : setTimeout(wait, 100)); };
   wait();
   return () => { stop(); moves.forEach((kind) => window.removeEventListener(kind, stop, { capture: true })); };
 }
@@ -62,7 +69,7 @@ def start(title: str) -> None:
     ss = st.session_state
     if STARTED not in ss and title == journey.JOURNEY[0].title:
         ss[STARTED] = True
-        _browser_idle()(key="browser_idle", on_idle_change=_mark_idle)  # no content; style.py hides its box
+        _browser_idle()(key="browser_idle", data={"delay_ms": REPORT_DELAY_MS}, on_idle_change=_mark_idle)
         return
     ss[STARTED] = True
     preload.preload_later_pages()
