@@ -18,7 +18,7 @@ plotly_request = state.request_plotly()  # the browser fetches Plotly.js (a seco
 with state.FIRST_IMPORTS:  # before any page chart: plotly reads sys.modules and would see another session's half import
     import pandas as pd  # noqa: F401
 
-from pages.common import journey, links, warmup  # noqa: E402
+from pages.common import journey, links, preload  # noqa: E402
 
 tour = st.Page("pages/tour.py", title="Tour", icon=":material/tour:")  # the whole argument, walked on the run
 compare = st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:")  # cells, window sweep
@@ -31,4 +31,4 @@ links.write()  # the address bar holds a link to this view
 if plotly_request is not None:
     plotly_request.empty()
 state.release_memory()
-warmup.start(page.title)  # torch's background import: now, or once the browser has drawn the first Data page
+preload.preload_later_pages()  # after the first page's run, and a little later still: see preload.py

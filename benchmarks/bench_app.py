@@ -140,9 +140,8 @@ def bench_first_visit(pause: float = 5.0, later: int = 2, workdir: Path | None =
             f"One `streamlit run`, chromium: the first Data page rendered, {pause:g} s on it (a user reading it), "
             "then a click on Windows until that page is rendered (script finished, a chart drawn, no skeleton); "
             f"then Data and Windows again, {later} times, each after the same pause (median). The first visit is "
-            "the first page to use torch and the first with a 3D chart, sliders and a formula: once the browser has "
-            "drawn the first page, the app imports torch in a background thread and draws the Windows page's charts "
-            "and element kinds out of sight (pages/common/warmup.py)."
+            "the first page to use torch and the first with a 3D chart, sliders and a formula; the app imports torch "
+            "in a background thread from 1.5 s after the first page's run (pages/common/preload.py)."
         ],
     )
 

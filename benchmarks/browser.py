@@ -187,11 +187,6 @@ def watch(page):
     return page
 
 
-def runs_asked(page) -> int:
-    """How many script runs the page has asked for so far (its ``rerun_script`` messages)."""
-    return _RUNS[page].asked
-
-
 def new_page(browser):
     return watch(browser.new_page(viewport=VIEWPORT))
 

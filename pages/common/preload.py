@@ -1,10 +1,13 @@
 """Import what the pages after Data need in the background, once per server, where memory allows.
 
-torch alone takes 2 to 5 s to import; doing it while the user reads the first page (from the moment the
-browser has drawn it: pages/common/warmup.py) makes the first click to another page cost what a later one
-does. It also makes torch (about 150 MB) resident before an upload is parsed, so where the process has
-little memory (Community Cloud's smallest tier is 690 MB) the import waits for the first page that needs it
-instead.
+torch alone takes 2 to 5 s to import; doing it while the user reads the first page makes the first
+click to another page cost what a later one does. It also makes torch (about 150 MB) resident before
+an upload is parsed, so where the process has little memory (Community Cloud's smallest tier is
+690 MB) the import waits for the first page that needs it instead.
+
+The import starts ``FIRST_PAGE_GRACE`` seconds after the first page's run: this process still serves that
+page's element code and charts then, and loading libtorch holds the GIL for up to 0.17 s at a time (the first
+page measured 2.85-3.0 s in chromium with the import at once, 2.36-2.57 s with it 1.5 s later; row 5a).
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ import gc
 import importlib
 import os
 import threading
+import time
 from pathlib import Path
 
 import streamlit as st
 
 AFTER_DATA = ("torch", "lstmlab.windows", "lstmlab.train", "lstmlab.figures.windows")
+FIRST_PAGE_GRACE = 1.5  # seconds between the first page's run and the import
 PRELOAD_MIN_MEMORY = 1_500_000_000  # bytes: below this limit an early torch would squeeze a large upload
 CGROUP_LIMITS = (Path("/sys/fs/cgroup/memory.max"), Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
 
@@ -51,13 +56,14 @@ def preload_later_pages() -> threading.Thread | None:
     """
     if not should_preload(memory_limit(), os.environ.get("LSTMLAB_PRELOAD")):
         return None
-    thread = threading.Thread(target=import_later_pages, name="preload-torch", daemon=True)
+    thread = threading.Thread(target=import_later_pages, args=(FIRST_PAGE_GRACE,), name="preload-torch", daemon=True)
     thread.start()
     return thread
 
 
-def import_later_pages() -> None:
-    """Import ``AFTER_DATA``, then set everything now loaded aside from the garbage collector (``gc.freeze``).
+def import_later_pages(grace: float = 0.0) -> None:
+    """After ``grace`` seconds, import ``AFTER_DATA``, then set everything now loaded aside from the garbage
+    collector (``gc.freeze``).
 
     The imports add about 140,000 tracked objects. Left young, they made the next script run pay a full
     collection (0.15 s); kept, every full collection Streamlit runs after a script run (holding the GIL while
@@ -65,6 +71,7 @@ def import_later_pages() -> None:
     Garbage is collected first. The price: a reference cycle among objects alive now (modules, the first
     session's small sample) is never freed.
     """
+    time.sleep(grace)
     for name in AFTER_DATA:
         importlib.import_module(name)
     gc.collect()

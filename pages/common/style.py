@@ -9,10 +9,4 @@ STYLE = """<style>
   cursor: pointer;
 }
 .stMultiSelect [data-tag]:last-child { margin-right: 0.75rem; }
-/* pages/common/warmup.py: elements drawn once out of sight (laid out at full size, shown at none), and the box of
-   the component that reports the browser idle, which has no content. */
-.st-key-warmup {
-  position: fixed; top: 0; left: 0; width: 900px; transform: scale(0); visibility: hidden; pointer-events: none;
-}
-.st-key-browser_idle { display: none; }
 </style>"""
