@@ -8,6 +8,9 @@ progress fragment would.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,8 +19,18 @@ from streamlit.testing.v1 import AppTest
 from lstmlab.config import WindowConfig
 from pages.common.training import KEY
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
 TRAINED = {"h_size": 16, "epochs": 3}  # small enough to train in a second, large enough to show 16 units
+
+
+def first_run_in_a_fresh_process(code: str) -> list[str]:
+    """Run ``code`` (Python that runs the app with AppTest and prints) in a new interpreter, as on a server's first
+    session, with the early torch import off; the words it printed."""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "LSTMLAB_PRELOAD": "0"})  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.split()
 
 
 def open_app(timeout: float = 120) -> AppTest:

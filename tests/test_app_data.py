@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -14,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from lstmlab.config import DuplicatePolicy
 from pages.common.state import SAMPLES
-from tests.app_support import open_app
+from tests.app_support import first_run_in_a_fresh_process, open_app
 from tests.conftest import MORE_FILES, ROOT, real_file
 from tests.hostile_checks import rendered
 
@@ -226,8 +223,5 @@ def test_the_first_page_does_not_import_torch():
         "assert not at.exception, at.exception\n"
         "print('torch' in sys.modules, len(at.get('plotly_chart')))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "LSTMLAB_PRELOAD": "0"})
-    assert done.returncode == 0, done.stderr[-2000:]
-    torch_loaded, charts = done.stdout.split()
+    torch_loaded, charts = first_run_in_a_fresh_process(code)
     assert torch_loaded == "False" and int(charts) >= 1

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import threading
 import types
@@ -12,7 +10,7 @@ import pandas as pd  # noqa: F401 - imported, as any session's first run leaves 
 from streamlit.testing.v1 import AppTest
 
 from pages.common import state
-from tests.conftest import ROOT
+from tests.app_support import first_run_in_a_fresh_process
 
 
 def plotly_request_only():
@@ -59,7 +57,5 @@ def test_the_router_sends_its_plotly_request_before_importing_pandas():
         "assert not at.exception, at.exception\n"
         "print(seen, 'pandas' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "LSTMLAB_PRELOAD": "0"})
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["[False]", "True"]  # asked once, with pandas not yet loaded; loaded by the page
+    # asked once, with pandas not yet loaded; loaded by the page
+    assert first_run_in_a_fresh_process(code) == ["[False]", "True"]
