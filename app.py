@@ -18,7 +18,7 @@ plotly_request = state.request_plotly()  # the browser fetches Plotly.js (a seco
 with state.FIRST_IMPORTS:  # before any page chart: plotly reads sys.modules and would see another session's half import
     import pandas as pd  # noqa: F401
 
-from pages.common import journey, links, preload  # noqa: E402
+from pages.common import journey, links, preload, warmup  # noqa: E402
 
 tour = st.Page("pages/tour.py", title="Tour", icon=":material/tour:")  # the whole argument, walked on the run
 compare = st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:")  # cells, window sweep
@@ -27,6 +27,7 @@ links.restore()  # a session's first run: the settings its link describes
 if page.title != journey.JOURNEY[0].title:  # only the Data page reads the parsed table: free it before torch loads
     state.forget_table()
 page.run()
+warmup.draw(page.title)  # the first Data run: the Windows page's element kinds, drawn later out of sight
 links.write()  # the address bar holds a link to this view
 if plotly_request is not None:
     plotly_request.empty()

@@ -141,7 +141,9 @@ def bench_first_visit(pause: float = 5.0, later: int = 2, workdir: Path | None =
             "then a click on Windows until that page is rendered (script finished, a chart drawn, no skeleton); "
             f"then Data and Windows again, {later} times, each after the same pause (median). The first visit is "
             "the first page to use torch and the first with a 3D chart, sliders and a formula; the app imports torch "
-            "in a background thread from 1.5 s after the first page's run (pages/common/preload.py)."
+            "in a background thread from 1.5 s after the first page's run (pages/common/preload.py), and the browser "
+            "draws the Windows page's charts and element kinds once, out of sight, in a hidden popover that opens "
+            "once the reader has been still for a second (pages/common/warmup.py)."
         ],
     )
 

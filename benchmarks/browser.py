@@ -144,6 +144,7 @@ class ScriptRuns:
 
     def __init__(self) -> None:
         self.asked = 0  # rerun_script messages the page sent
+        self.sent = 0  # every message the page sent
         self.started_for = 0  # the number asked when the latest run started
         self.answered = 0  # the number asked when the latest run that started after them finished
         self.socket = None  # the latest websocket, to wait on its next frame
@@ -160,7 +161,10 @@ class ScriptRuns:
     def _sent(self, payload: str | bytes) -> None:
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
-        if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+        if not isinstance(payload, bytes):
+            return
+        self.sent += 1
+        if BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
             self.asked += 1
 
     def _received(self, payload: str | bytes) -> None:
@@ -185,6 +189,11 @@ def watch(page):
         _RUNS[page] = runs = ScriptRuns()
         page.on("websocket", runs.on_websocket)
     return page
+
+
+def messages_sent(page) -> int:
+    """How many messages the page has sent the server so far (run requests, widget values, uploads' requests...)."""
+    return _RUNS[page].sent
 
 
 def new_page(browser):

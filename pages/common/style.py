@@ -9,4 +9,11 @@ STYLE = """<style>
   cursor: pointer;
 }
 .stMultiSelect [data-tag]:last-child { margin-right: 0.75rem; }
+/* pages/common/warmup.py: the popover that draws the Windows page once, out of sight: its button takes no room and
+   is never seen; its body, drawn only while the component holds it open, is laid out at full width, seen by nobody. */
+.st-key-warmup { position: fixed; top: 0; left: 0; visibility: hidden; pointer-events: none; }
+[data-testid="stPopoverBody"][aria-label="The Windows page, drawn once out of sight"] {
+  position: fixed !important; top: 0 !important; left: 0 !important; width: 900px !important; visibility: hidden;
+  pointer-events: none;
+}
 </style>"""
