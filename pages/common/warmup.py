@@ -30,8 +30,9 @@ STILL_MS = 1000  # the learner has not moved for this long (and the browser is i
 FORMULA = r"N = \left\lfloor \frac{T - \text{window} - \text{horizon}}{\text{stride}} \right\rfloor + 1"
 
 # Opens the popover once the app is drawn and idle and the learner has been still for STILL_MS, with no field focused
-# and no list open; closes it once every chart inside is drawn (or after 20 s). A move before it opens restarts the
-# wait; a move while it is open closes it. It sends nothing to the server: a popover opens and closes in the browser.
+# and no list open; closes it once every chart inside is drawn (or after 20 s). A move (a file chosen or dropped
+# too: its upload is under way before the run that shows it) before it opens restarts the wait; one while it is open
+# closes it. It sends nothing to the server: a popover opens and closes in the browser.
 OPEN_ONCE_JS = """
 export default function ({ data }) {
   const { key, label, charts, still_ms: stillMs } = data;
@@ -75,7 +76,7 @@ export default function ({ data }) {
     if (state === "waiting") timer = setTimeout(() => idle(() => mine === turn && open()), stillMs);
   };
   const moved = () => (state === "open" ? close() : wait());
-  const moves = ["pointerdown", "keydown", "wheel", "touchstart", "dragenter"];
+  const moves = ["pointerdown", "keydown", "wheel", "touchstart", "input", "change", "dragenter", "drop"];
   moves.forEach((kind) => window.addEventListener(kind, moved, { capture: true, passive: true }));
   wait();
   return () => {
