@@ -116,20 +116,20 @@ def draw(title: str) -> None:
         return
     values, steps, target = series.values[: w + h], series.time[: w + h], series.targets[0]  # (W + H, F)
     batch = np.zeros((BATCH, w, len(columns)))  # (B, W, F): the labels are what Plotly keeps, not the values
-    drawn = [
-        figures.plot_window_on_series(series.time[: 4 * w], series.values[: 4 * w, target], columns[target], 0, w, h,
-                                      {"train": (0, 4 * w)}),
-        figures.plot_window_grid(values[:w], values[:w], columns, steps[:w]),
-        figures.plot_window_transform(steps, values[:, target], values[:, target], w, columns[target],
-                                      str(config.transform)),
-        figures.plot_batch_cube(batch, columns, 0),
-        figures.plot_batch_slices(batch, columns[0], 0, 0),
-    ]  # fmt: skip
+    charts = {  # by the key's suffix
+        "series": figures.plot_window_on_series(series.time[: 4 * w], series.values[: 4 * w, target], columns[target],
+                                                0, w, h, {"train": (0, 4 * w)}),
+        "grid": figures.plot_window_grid(values[:w], values[:w], columns, steps[:w]),
+        "transform": figures.plot_window_transform(steps, values[:, target], values[:, target], w, columns[target],
+                                                   str(config.transform)),
+        "cube": figures.plot_batch_cube(batch, columns, 0),
+        "slices": figures.plot_batch_slices(batch, columns[0], 0, 0),
+    }  # fmt: skip
     with st.container(key=KEY):
-        _open_once()(key="warmup_opener", data={"key": KEY, "label": LABEL, "charts": len(drawn),
+        _open_once()(key="warmup_opener", data={"key": KEY, "label": LABEL, "charts": len(charts),
                                                 "still_ms": STILL_MS})  # fmt: skip
         with st.popover(LABEL):
-            for name, figure in zip(("series", "grid", "transform", "cube", "slices"), drawn, strict=True):
+            for name, figure in charts.items():
                 st.plotly_chart(figure, key=f"warmup_{name}")
             st.latex(FORMULA)
             st.number_input("warm-up number", key="warmup_number", disabled=True, label_visibility="collapsed")
